@@ -8,6 +8,7 @@ import { hideBin } from 'yargs/helpers';
 
 import { InputError } from '../errors.js';
 import { planCommand } from './commands/plan.js';
+import { runCommand } from './commands/run.js';
 import { schemaCommand } from './commands/schema.js';
 import { EXIT_OK, reportFailure } from './failure.js';
 
@@ -16,6 +17,7 @@ export async function main(argv: string[]): Promise<number> {
     .scriptName('gridsweep')
     .usage('$0 <command> [options]')
     .command(planCommand)
+    .command(runCommand)
     .command(schemaCommand)
     .demandCommand(1, 'name a command; see gridsweep --help')
     .strict()

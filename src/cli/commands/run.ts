@@ -1,0 +1,92 @@
+/**
+ * `gridsweep run FILE`: train every trial of an experiment that has no
+ * result yet and record each epoch in the sweep database.
+ */
+import path from 'node:path';
+import type { Argv, CommandModule } from 'yargs';
+
+import type { BackendChoice } from '../../coordinator/protocol.js';
+import { varyingAxes } from '../../experiment/plan.js';
+import { RuntimeError } from '../../errors.js';
+import { stderrLogger } from '../logger.js';
+import { createRunReporter } from '../run-reporter.js';
+
+interface RunArgs {
+  file: string;
+  db?: string;
+  workers?: number;
+  backend: BackendChoice;
+  allowLarge: boolean;
+  epochs: boolean;
+}
+
+export const runCommand: CommandModule<object, RunArgs> = {
+  command: 'run <file>',
+  describe: 'Train every trial of an experiment and record each epoch',
+  builder: (yargs: Argv) =>
+    yargs
+      .positional('file', {
+        type: 'string',
+        describe: 'Experiment file (.yaml, .yml or .json)',
+        demandOption: true,
+      })
+      .option('db', {
+        type: 'string',
+        describe: 'SQLite file to write (default: results/<name>.sqlite)',
+      })
+      .option('workers', {
+        type: 'number',
+        describe: "Worker threads, one trial each (default: the experiment's, else the cores)",
+      })
+      .option('backend', {
+        choices: ['auto', 'node', 'wasm', 'cpu'] as const,
+        default: 'auto' as const,
+        describe: 'TensorFlow.js backend; auto = node if installed, else wasm',
+      })
+      .option('allow-large', {
+        type: 'boolean',
+        default: false,
+        describe: 'Accept a grid of more than 1000 trials',
+      })
+      .option('epochs', {
+        type: 'boolean',
+        default: false,
+        describe: 'Print a line for every epoch',
+      })
+      .check((args) => {
+        const workers = args.workers;
+        if (workers !== undefined && (!Number.isInteger(workers) || workers < 1)) {
+          throw new Error(`--workers: expected a whole number >= 1, received ${workers}`);
+        }
+        return true;
+      }) as unknown as Argv<RunArgs>,
+  handler: async (args) => {
+    const logger = stderrLogger();
+    const { prepareSweep } = await import('../../coordinator/prepare.js');
+    const { runSweep } = await import('../../coordinator/run-sweep.js');
+
+    const sweep = await prepareSweep(args.file, { allowLarge: args.allowLarge, logger });
+    const db = args.db ?? path.join('results', `${sweep.experiment.name}.sqlite`);
+    logger.info(`${sweep.experiment.name}: writing ${db}`);
+
+    const summary = await runSweep(sweep, {
+      db,
+      backend: args.backend,
+      logger,
+      onEvent: createRunReporter(logger.info, {
+        varying: varyingAxes(sweep.experiment),
+        epochs: args.epochs,
+      }),
+      ...(args.workers === undefined ? {} : { workers: args.workers }),
+    });
+
+    if (summary.status === 'failed') {
+      throw new RuntimeError(
+        'E_TRIAL',
+        `${summary.counts.failed} trial(s) failed; their errors are in the ` +
+          `trials table of ${db}`,
+        { hint: `run again to retry them: gridsweep run ${args.file}` },
+      );
+    }
+  },
+};
