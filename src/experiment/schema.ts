@@ -16,6 +16,14 @@ function valueOrAxis<T extends z.ZodType>(item: T) {
   return z.union([item, z.array(item).min(1)]);
 }
 
+function optionalAxis<T extends z.ZodType>(item: T, what: string) {
+  return z
+    .array(item)
+    .min(1)
+    .optional()
+    .describe(`${what} to try (instead of one value in model or training).`);
+}
+
 const validationSplit = z
   .number()
   .gt(0)
@@ -33,7 +41,7 @@ const splitSeed = z
 
 const foldersDataset = z
   .strictObject({
-    kind: z.literal('folders'),
+    kind: z.literal('folders').describe('Dataset kind.'),
     path: z
       .string()
       .min(1)
@@ -56,7 +64,7 @@ const foldersDataset = z
 
 const flickr27Dataset = z
   .strictObject({
-    kind: z.literal('flickr27'),
+    kind: z.literal('flickr27').describe('Dataset kind.'),
     path: z
       .string()
       .min(1)
@@ -101,7 +109,7 @@ const flickr27Dataset = z
 
 const syntheticDataset = z
   .strictObject({
-    kind: z.literal('synthetic'),
+    kind: z.literal('synthetic').describe('Dataset kind.'),
     path: z
       .string()
       .min(1)
@@ -228,12 +236,12 @@ export const gridSchema = z
       .array(filters)
       .min(1)
       .describe('First-layer filter counts to try. Required.'),
-    architecture: z.array(architecture).min(1).optional(),
-    dropout: z.array(dropout).min(1).optional(),
-    epochs: z.array(epochs).min(1).optional(),
-    batchSize: z.array(batchSize).min(1).optional(),
-    optimizer: z.array(optimizer).min(1).optional(),
-    decay: z.array(decay).min(1).optional(),
+    architecture: optionalAxis(architecture, 'Architectures'),
+    dropout: optionalAxis(dropout, 'Dropout rates'),
+    epochs: optionalAxis(epochs, 'Epoch counts'),
+    batchSize: optionalAxis(batchSize, 'Batch sizes'),
+    optimizer: optionalAxis(optimizer, 'Optimizers'),
+    decay: optionalAxis(decay, 'Learning-rate decays'),
   })
   .describe(
     'The grid: every combination of these lists is one cell. learningRate, ' +
