@@ -1,0 +1,119 @@
+/**
+ * The optimizers a trial can use, with Keras 2's update rules, defaults and
+ * time-based decay, because the results gridsweep reproduces (the blog
+ * post's grid) were trained with Keras.
+ *
+ * tfjs' own optimizers are not used: they have no decay option, and tfjs'
+ * RMSprop divides by sqrt(ms + epsilon) where Keras divides by
+ * sqrt(ms) + epsilon, which changes steps whenever gradients are small
+ * (sqrt(1e-7) is 3e-4, not 1e-7). Writing the three rules here is shorter
+ * than patching around both differences, and the decayed rate is simply
+ * computed before each step: lr_t = lr / (1 + decay * iterations), with
+ * iterations counted before the step, as Keras does.
+ */
+import type { NamedTensorMap, Scalar, Tensor, Variable } from '@tensorflow/tfjs';
+
+import type { OptimizerName } from '../experiment/schema.js';
+import type { TrialParams } from '../experiment/trial.js';
+import type { Tf } from './backend.js';
+
+/** Keras 2 defaults (keras.optimizers, with K.epsilon() = 1e-7). */
+export const KERAS_DEFAULTS = {
+  rmsprop: { rho: 0.9, epsilon: 1e-7 },
+  adam: { beta1: 0.9, beta2: 0.999, epsilon: 1e-7 },
+} as const;
+
+export interface Optimizer {
+  readonly name: OptimizerName;
+  /** Steps applied so far (Keras' `iterations`). */
+  readonly iterations: number;
+  /** The rate the next step will use: lr / (1 + decay * iterations). */
+  learningRate(): number;
+  /** One step: moves each variable against its gradient (keyed by name). */
+  applyGradients(variables: readonly Variable[], grads: NamedTensorMap): void;
+  /** Frees the per-variable state (moments). */
+  dispose(): void;
+}
+
+/** A rule's view of one step, with slots (state tensors) per variable. */
+interface StepContext {
+  tf: Tf;
+  value: Variable;
+  grad: Tensor;
+  lr: Scalar;
+  /** 1-based number of this step. */
+  t: number;
+  slot(index: number): Variable;
+}
+
+type UpdateRule = (step: StepContext) => void;
+
+const RULES: Record<OptimizerName, UpdateRule> = {
+  sgd: ({ tf, value, grad, lr }) => {
+    value.assign(tf.sub(value, tf.mul(lr, grad)));
+  },
+
+  rmsprop: ({ tf, value, grad, lr, slot }) => {
+    const { rho, epsilon } = KERAS_DEFAULTS.rmsprop;
+    const meanSquare = slot(0);
+    const ms = tf.add(tf.mul(rho, meanSquare), tf.mul(1 - rho, tf.square(grad)));
+    meanSquare.assign(ms);
+    const step = tf.div(tf.mul(lr, grad), tf.add(tf.sqrt(ms), epsilon));
+    value.assign(tf.sub(value, step));
+  },
+
+  adam: ({ tf, value, grad, lr, t, slot }) => {
+    const { beta1, beta2, epsilon } = KERAS_DEFAULTS.adam;
+    const [m, v] = [slot(0), slot(1)];
+    const lrT = tf.mul(lr, Math.sqrt(1 - beta2 ** t) / (1 - beta1 ** t));
+    const mT = tf.add(tf.mul(beta1, m), tf.mul(1 - beta1, grad));
+    const vT = tf.add(tf.mul(beta2, v), tf.mul(1 - beta2, tf.square(grad)));
+    m.assign(mT);
+    v.assign(vT);
+    const step = tf.div(tf.mul(lrT, mT), tf.add(tf.sqrt(vT), epsilon));
+    value.assign(tf.sub(value, step));
+  },
+};
+
+export function createOptimizer(tf: Tf, params: TrialParams): Optimizer {
+  const rule = RULES[params.optimizer];
+  const slots = new Map<string, Variable[]>();
+  let iterations = 0;
+
+  const learningRate = () =>
+    params.learningRate / (1 + params.decay * iterations);
+
+  function slotsOf(value: Variable): (index: number) => Variable {
+    let list = slots.get(value.name);
+    if (list === undefined) slots.set(value.name, (list = []));
+    const own = list;
+    return (index) =>
+      (own[index] ??= tf.keep(tf.variable(tf.zerosLike(value), false)));
+  }
+
+  function applyGradients(variables: readonly Variable[], grads: NamedTensorMap) {
+    const t = iterations + 1;
+    tf.tidy(() => {
+      const lr = tf.scalar(learningRate());
+      for (const value of variables) {
+        const grad = grads[value.name];
+        if (grad === undefined) continue;
+        rule({ tf, value, grad, lr, t, slot: slotsOf(value) });
+      }
+    });
+    iterations = t;
+  }
+
+  return {
+    name: params.optimizer,
+    get iterations() {
+      return iterations;
+    },
+    learningRate,
+    applyGradients,
+    dispose() {
+      for (const list of slots.values()) for (const slot of list) slot.dispose();
+      slots.clear();
+    },
+  };
+}

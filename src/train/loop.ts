@@ -1,0 +1,250 @@
+/**
+ * The training loop: one trial, epoch by epoch. Trials in workers and the
+ * `bench train` command both run this code, so their speeds agree.
+ *
+ * A trial is deterministic on a given backend: weights, shuffles and
+ * dropout masks all derive from params.seed.
+ */
+import type { LayersModel, Tensor, Variable } from '@tensorflow/tfjs';
+
+import type { ImageSet } from '../data/types.js';
+import { RuntimeError } from '../errors.js';
+import type { TrialParams } from '../experiment/trial.js';
+import type { Logger } from '../log.js';
+import { silentLogger } from '../log.js';
+import { buildModel } from '../model/architectures.js';
+import type { Tf } from '../model/backend.js';
+import { createOptimizer, type Optimizer } from '../model/optimizers.js';
+import { createRandom } from '../random.js';
+import {
+  gatherRows,
+  sliceRows,
+  toImageTensors,
+  type ImageTensors,
+} from './image-tensors.js';
+import { correctCount, crossEntropySum } from './metrics.js';
+
+export interface EpochMetrics {
+  /** 1-based. */
+  epoch: number;
+  /** Mean training loss over the epoch's samples (as Keras reports it). */
+  loss: number;
+  /** Fraction of training samples classified correctly during the epoch. */
+  acc: number;
+  /** Validation loss, without dropout; NaN when there is no validation set. */
+  valLoss: number;
+  valAcc: number;
+  /** Wall time of this epoch including validation, in seconds. */
+  seconds: number;
+}
+
+export interface TrainInput {
+  params: TrialParams;
+  numClasses: number;
+  train: ImageSet;
+  validation: ImageSet;
+  /** Called after each completed epoch; awaited before the next starts. */
+  onEpoch?: (metrics: EpochMetrics) => void | Promise<void>;
+  /** Checked between batches; when aborted the trial ends as 'aborted'. */
+  signal?: AbortSignal;
+  logger?: Logger;
+}
+
+export interface TrainResult {
+  status: 'done' | 'diverged' | 'aborted';
+  /** Epochs completed and reported through onEpoch. */
+  epochsRun: number;
+  reason?: string;
+}
+
+/** Pixels per validation chunk: bounds the memory of evaluation. */
+const VALIDATION_PIXELS = 2 ** 20;
+
+interface Session {
+  tf: Tf;
+  input: TrainInput;
+  model: LayersModel;
+  variables: Variable[];
+  optimizer: Optimizer;
+  train: ImageTensors;
+  validation: ImageTensors;
+  logger: Logger;
+}
+
+/**
+ * Trains one trial. Every tensor it creates is freed before it returns or
+ * throws; errors (bad data, a failing backend, a throwing onEpoch)
+ * propagate to the caller.
+ */
+export async function trainTrial(tf: Tf, input: TrainInput): Promise<TrainResult> {
+  checkSizes(input);
+  const owned: { dispose(): void }[] = [];
+  try {
+    const { params, numClasses } = input;
+    const train = own(owned, toImageTensors(tf, input.train, numClasses, 'training'));
+    const validation = own(
+      owned,
+      toImageTensors(tf, input.validation, numClasses, 'validation'),
+    );
+    const model = own(owned, buildModel(tf, params, numClasses));
+    const optimizer = own(owned, createOptimizer(tf, params));
+    const variables = model.trainableWeights.map((w) => w.read() as Variable);
+    const logger = input.logger ?? silentLogger;
+
+    const session = { tf, input, model, variables, optimizer, train, validation, logger };
+    return await runEpochs(session);
+  } finally {
+    for (const item of owned.reverse()) item.dispose();
+  }
+}
+
+async function runEpochs(session: Session): Promise<TrainResult> {
+  const { input, logger } = session;
+  const { epochs } = input.params;
+
+  for (let epoch = 1; epoch <= epochs; epoch += 1) {
+    const started = performance.now();
+    const fit = await fitEpoch(session, epoch);
+    if (fit.status !== 'ok') return { status: fit.status, epochsRun: epoch - 1, reason: fit.reason };
+
+    const val = evaluate(session);
+    const seconds = (performance.now() - started) / 1000;
+    const metrics: EpochMetrics = { epoch, ...fit, valLoss: val.loss, valAcc: val.acc, seconds };
+    logger.debug(describeEpoch(metrics, epochs));
+    await input.onEpoch?.(metrics);
+  }
+  return { status: 'done', epochsRun: epochs };
+}
+
+type EpochFit =
+  | { status: 'ok'; loss: number; acc: number }
+  | { status: 'diverged' | 'aborted'; reason: string };
+
+/**
+ * One pass over the training set in a seeded order. Each batch's loss is
+ * read back (a 4-byte copy on the CPU backends) so that divergence stops
+ * the trial at the batch where it happens, as Keras' TerminateOnNaN does.
+ */
+async function fitEpoch(session: Session, epoch: number): Promise<EpochFit> {
+  const { tf, input, train } = session;
+  const { batchSize, seed } = input.params;
+  const order = shuffledIndices(train.count, epochSeed(seed, epoch));
+  let lossSum = 0;
+  let correct = 0;
+
+  for (let start = 0, batch = 1; start < train.count; start += batchSize, batch += 1) {
+    if (input.signal?.aborted) return { status: 'aborted', reason: abortReason(input.signal) };
+
+    const rows = order.subarray(start, start + batchSize);
+    const step = trainStep(session, rows);
+    if (!Number.isFinite(step.loss)) {
+      const reason = `epoch ${epoch}, batch ${batch}: training loss was ${step.loss}`;
+      return { status: 'diverged', reason };
+    }
+    lossSum += step.loss * rows.length;
+    correct += step.correct;
+
+    // Lets an abort message reach this thread between batches; wasm and
+    // node backends are synchronous and would otherwise hold the loop.
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  return { status: 'ok', loss: lossSum / train.count, acc: correct / train.count };
+}
+
+/** One gradient step on the given rows; returns the batch's mean loss. */
+function trainStep(session: Session, rows: Int32Array): { loss: number; correct: number } {
+  const { tf, model, variables, optimizer, train } = session;
+  const batch = gatherRows(tf, train, rows);
+  let correct: Tensor | undefined;
+  try {
+    const { value, grads } = tf.variableGrads(() => {
+      const probs = model.apply(batch.x, { training: true }) as Tensor;
+      correct = tf.keep(correctCount(tf, batch.y, probs));
+      return tf.div(crossEntropySum(tf, batch.y, probs), rows.length);
+    }, variables);
+    optimizer.applyGradients(variables, grads);
+    tf.dispose(grads);
+
+    const loss = value.dataSync()[0]!;
+    value.dispose();
+    return { loss, correct: correct === undefined ? 0 : correct.dataSync()[0]! };
+  } finally {
+    correct?.dispose();
+    batch.x.dispose();
+    batch.y.dispose();
+  }
+}
+
+/** Loss and accuracy on the validation set, in large chunks, no dropout. */
+function evaluate(session: Session): { loss: number; acc: number } {
+  const { tf, model, validation, input } = session;
+  const { imageSize, batchSize } = input.params;
+  const chunk = Math.max(batchSize, Math.floor(VALIDATION_PIXELS / imageSize ** 2));
+  let lossSum = 0;
+  let correct = 0;
+
+  for (let start = 0; start < validation.count; start += chunk) {
+    const end = Math.min(start + chunk, validation.count);
+    const [loss, hits] = tf.tidy(() => {
+      const { x, y } = sliceRows(tf, validation, start, end);
+      const probs = model.apply(x, { training: false }) as Tensor;
+      return [crossEntropySum(tf, y, probs), correctCount(tf, y, probs)];
+    });
+    lossSum += loss.dataSync()[0]!;
+    correct += hits.dataSync()[0]!;
+    tf.dispose([loss, hits]);
+  }
+  // An empty validation set has no loss: NaN, which the store records as null.
+  return { loss: lossSum / validation.count, acc: correct / validation.count };
+}
+
+function checkSizes({ params, train, validation }: TrainInput): void {
+  for (const [what, set] of [['training', train], ['validation', validation]] as const) {
+    if (set.size !== params.imageSize) {
+      throw new RuntimeError(
+        'E_TRIAL',
+        `${what} images are ${set.size} px, but the trial's imageSize is ` +
+          `${params.imageSize}`,
+      );
+    }
+  }
+  if (train.count === 0) {
+    throw new RuntimeError('E_TRIAL', 'the training set has no images');
+  }
+}
+
+function shuffledIndices(count: number, seed: number): Int32Array {
+  const indices = Array.from({ length: count }, (_, i) => i);
+  return Int32Array.from(createRandom(seed).shuffle(indices));
+}
+
+/**
+ * A well-mixed seed per (trial seed, epoch). mulberry32 seeds that differ
+ * by small amounts give overlapping streams, so the pair is hashed
+ * (murmur3's finaliser) rather than added.
+ */
+export function epochSeed(seed: number, epoch: number): number {
+  let h = Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(epoch, 0xc2b2ae35);
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+function abortReason(signal: AbortSignal): string {
+  const reason: unknown = signal.reason;
+  if (reason instanceof Error) return `aborted: ${reason.message}`;
+  return reason === undefined ? 'aborted' : `aborted: ${String(reason)}`;
+}
+
+function describeEpoch(m: EpochMetrics, epochs: number): string {
+  return (
+    `epoch ${m.epoch}/${epochs}: loss ${m.loss.toFixed(4)} acc ${m.acc.toFixed(3)} ` +
+    `val_loss ${m.valLoss.toFixed(4)} val_acc ${m.valAcc.toFixed(3)} ` +
+    `(${m.seconds.toFixed(2)} s)`
+  );
+}
+
+function own<T extends { dispose(): void }>(owned: { dispose(): void }[], item: T): T {
+  owned.push(item);
+  return item;
+}
