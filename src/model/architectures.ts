@@ -8,6 +8,7 @@
  */
 import type { LayersModel } from '@tensorflow/tfjs';
 
+import { RuntimeError } from '../errors.js';
 import type { Architecture } from '../experiment/schema.js';
 import type { TrialParams } from '../experiment/trial.js';
 import { createRandom } from '../random.js';
@@ -78,6 +79,7 @@ export function buildModel(
   params: TrialParams,
   numClasses: number,
 ): LayersModel {
+  checkImageSize(params);
   const random = createRandom(params.seed);
   const nextSeed = () => random.int(2 ** 31);
   const model = tf.sequential();
@@ -128,6 +130,18 @@ function buildLayer(tf: Tf, stage: Stage, context: LayerContext) {
       const rate = stage.rate === 'trial' ? params.dropout : stage.rate;
       return seededDropout(tf, { rate, seed: nextSeed() });
     }
+  }
+}
+
+/** tfjs would build a network with empty feature maps and train it on nothing. */
+function checkImageSize({ architecture, imageSize }: TrialParams): void {
+  const min = minImageSize(architecture);
+  if (imageSize < min) {
+    throw new RuntimeError(
+      'E_TRIAL',
+      `imageSize ${imageSize} is too small for the ${architecture} network: ` +
+        `its last pool would have no pixels (minimum ${min})`,
+    );
   }
 }
 
