@@ -22,7 +22,7 @@ import { readStoredDimensions, sniffImageFormat } from './image-format.js';
 import { resampleRgb } from './resample.js';
 import type { Sample } from './types.js';
 
-export type SharpFactory = (input: Buffer, options?: SharpOptions) => Sharp;
+export type SharpFactory = (input: Buffer | string, options?: SharpOptions) => Sharp;
 
 /**
  * Above this many source pixels per output pixel, a JPEG or WebP is shrunk

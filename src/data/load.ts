@@ -31,27 +31,43 @@ export async function loadDataset(
   baseDir: string,
   options: LoadOptions = {},
 ): Promise<DatasetIndex> {
+  const { index, problems } = await attemptIndex(spec, baseDir, options.cacheDir);
+  if (problems.length > 0) throw datasetError(problems);
   const logger = options.logger ?? silentLogger;
-  const listing = await listDataset(spec, baseDir, options.cacheDir ?? defaultCacheDir());
-  const problems = [...listing.problems, ...emptyClassProblems(listing)];
+  for (const warning of index.warnings) logger.warn(warning);
+  return index;
+}
 
+/**
+ * The index as far as it can be built, with its problems rather than an
+ * error: `gridsweep dataset inspect` shows both. The fingerprint is empty
+ * when there are problems.
+ */
+export async function attemptIndex(
+  spec: DatasetSpec,
+  baseDir: string,
+  cacheDir: string = defaultCacheDir(),
+): Promise<{ index: DatasetIndex; problems: Problem[] }> {
+  const listing = await listDataset(spec, baseDir, cacheDir);
+  const problems = [...listing.problems, ...emptyClassProblems(listing)];
   const sides = listing.validation
     ? { train: listing.samples, validation: listing.validation, problems: [] }
     : stratifiedSplit(listing.samples, listing.classes, spec.validationSplit, spec.splitSeed);
   problems.push(...sides.problems);
-  if (problems.length > 0) throw datasetError(problems);
 
-  for (const warning of listing.warnings) logger.warn(warning);
   const fingerprint =
-    listing.fingerprint ??
-    fingerprintSamples(listing.settings, listing.classes, sides, listing.contentHashes);
-  return {
+    problems.length > 0
+      ? ''
+      : (listing.fingerprint ??
+        fingerprintSamples(listing.settings, listing.classes, sides, listing.contentHashes));
+  const index = {
     classes: listing.classes,
     train: sides.train.map(toSample),
     validation: sides.validation.map(toSample),
     fingerprint,
     warnings: listing.warnings,
   };
+  return { index, problems };
 }
 
 function listDataset(spec: DatasetSpec, baseDir: string, cacheDir: string): Promise<Listing> {
