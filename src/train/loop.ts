@@ -16,12 +16,7 @@ import { buildModel } from '../model/architectures.js';
 import type { Tf } from '../model/backend.js';
 import { createOptimizer, type Optimizer } from '../model/optimizers.js';
 import { createRandom } from '../random.js';
-import {
-  gatherRows,
-  sliceRows,
-  toImageTensors,
-  type ImageTensors,
-} from './image-tensors.js';
+import { checkImageSet, makeBatch, range } from './batches.js';
 import { correctCount, crossEntropySum } from './metrics.js';
 
 export interface EpochMetrics {
@@ -66,8 +61,6 @@ interface Session {
   model: LayersModel;
   variables: Variable[];
   optimizer: Optimizer;
-  train: ImageTensors;
-  validation: ImageTensors;
   logger: Logger;
 }
 
@@ -77,21 +70,16 @@ interface Session {
  * propagate to the caller.
  */
 export async function trainTrial(tf: Tf, input: TrainInput): Promise<TrainResult> {
-  checkSizes(input);
+  checkInput(input);
   const owned: { dispose(): void }[] = [];
   try {
     const { params, numClasses } = input;
-    const train = own(owned, toImageTensors(tf, input.train, numClasses, 'training'));
-    const validation = own(
-      owned,
-      toImageTensors(tf, input.validation, numClasses, 'validation'),
-    );
     const model = own(owned, buildModel(tf, params, numClasses));
     const optimizer = own(owned, createOptimizer(tf, params));
     const variables = model.trainableWeights.map((w) => w.read() as Variable);
     const logger = input.logger ?? silentLogger;
 
-    const session = { tf, input, model, variables, optimizer, train, validation, logger };
+    const session = { tf, input, model, variables, optimizer, logger };
     return await runEpochs(session);
   } finally {
     for (const item of owned.reverse()) item.dispose();
@@ -105,11 +93,19 @@ async function runEpochs(session: Session): Promise<TrainResult> {
   for (let epoch = 1; epoch <= epochs; epoch += 1) {
     const started = performance.now();
     const fit = await fitEpoch(session, epoch);
-    if (fit.status !== 'ok') return { status: fit.status, epochsRun: epoch - 1, reason: fit.reason };
+    if (fit.status !== 'ok') {
+      return { status: fit.status, epochsRun: epoch - 1, reason: fit.reason };
+    }
 
     const val = evaluate(session);
-    const seconds = (performance.now() - started) / 1000;
-    const metrics: EpochMetrics = { epoch, ...fit, valLoss: val.loss, valAcc: val.acc, seconds };
+    const metrics: EpochMetrics = {
+      epoch,
+      loss: fit.loss,
+      acc: fit.acc,
+      valLoss: val.loss,
+      valAcc: val.acc,
+      seconds: (performance.now() - started) / 1000,
+    };
     logger.debug(describeEpoch(metrics, epochs));
     await input.onEpoch?.(metrics);
   }
@@ -126,7 +122,8 @@ type EpochFit =
  * the trial at the batch where it happens, as Keras' TerminateOnNaN does.
  */
 async function fitEpoch(session: Session, epoch: number): Promise<EpochFit> {
-  const { tf, input, train } = session;
+  const { input } = session;
+  const { train } = input;
   const { batchSize, seed } = input.params;
   const order = shuffledIndices(train.count, epochSeed(seed, epoch));
   let lossSum = 0;
@@ -153,8 +150,8 @@ async function fitEpoch(session: Session, epoch: number): Promise<EpochFit> {
 
 /** One gradient step on the given rows; returns the batch's mean loss. */
 function trainStep(session: Session, rows: Int32Array): { loss: number; correct: number } {
-  const { tf, model, variables, optimizer, train } = session;
-  const batch = gatherRows(tf, train, rows);
+  const { tf, model, variables, optimizer, input } = session;
+  const batch = makeBatch(tf, input.train, rows, input.numClasses);
   let correct: Tensor | undefined;
   try {
     const { value, grads } = tf.variableGrads(() => {
@@ -177,7 +174,8 @@ function trainStep(session: Session, rows: Int32Array): { loss: number; correct:
 
 /** Loss and accuracy on the validation set, in large chunks, no dropout. */
 function evaluate(session: Session): { loss: number; acc: number } {
-  const { tf, model, validation, input } = session;
+  const { tf, model, input } = session;
+  const { validation, numClasses } = input;
   const { imageSize, batchSize } = input.params;
   const chunk = Math.max(batchSize, Math.floor(VALIDATION_PIXELS / imageSize ** 2));
   let lossSum = 0;
@@ -186,7 +184,7 @@ function evaluate(session: Session): { loss: number; acc: number } {
   for (let start = 0; start < validation.count; start += chunk) {
     const end = Math.min(start + chunk, validation.count);
     const [loss, hits] = tf.tidy(() => {
-      const { x, y } = sliceRows(tf, validation, start, end);
+      const { x, y } = makeBatch(tf, validation, range(start, end), numClasses);
       const probs = model.apply(x, { training: false }) as Tensor;
       return [crossEntropySum(tf, y, probs), correctCount(tf, y, probs)];
     });
@@ -198,16 +196,9 @@ function evaluate(session: Session): { loss: number; acc: number } {
   return { loss: lossSum / validation.count, acc: correct / validation.count };
 }
 
-function checkSizes({ params, train, validation }: TrainInput): void {
-  for (const [what, set] of [['training', train], ['validation', validation]] as const) {
-    if (set.size !== params.imageSize) {
-      throw new RuntimeError(
-        'E_TRIAL',
-        `${what} images are ${set.size} px, but the trial's imageSize is ` +
-          `${params.imageSize}`,
-      );
-    }
-  }
+function checkInput({ params, numClasses, train, validation }: TrainInput): void {
+  checkImageSet(train, params.imageSize, numClasses, 'training');
+  checkImageSet(validation, params.imageSize, numClasses, 'validation');
   if (train.count === 0) {
     throw new RuntimeError('E_TRIAL', 'the training set has no images');
   }

@@ -40,7 +40,9 @@ describe('loadBackend', () => {
     assert.equal(tf.getBackend(), 'cpu');
   });
 
-  test('refuses node with an argument error when tfjs-node is absent', { skip: withoutTfjsNode }, async () => {
+  const absent = { skip: withoutTfjsNode };
+
+  test('refuses node with an argument error when tfjs-node is absent', absent, async () => {
     await assert.rejects(loadBackend('node'), (error: unknown) => {
       assert.ok(error instanceof InputError);
       assert.equal(error.code, 'E_ARGUMENT');
@@ -50,7 +52,7 @@ describe('loadBackend', () => {
     });
   });
 
-  test('falls back from node to wasm under auto', { skip: withoutTfjsNode }, async () => {
+  test('falls back from node to wasm under auto', absent, async () => {
     const { tf, name } = await loadBackend('auto');
     assert.equal(name, 'wasm');
     assert.equal(tf.getBackend(), 'wasm');

@@ -37,6 +37,9 @@ describe('trainTrial on wasm', () => {
 
     assert.deepEqual(result, { status: 'done', epochsRun: 4 });
     assert.deepEqual(run.epochs.map((m) => m.epoch), [1, 2, 3, 4]);
+    assert.deepEqual(Object.keys(run.epochs[0]!).sort(), [
+      'acc', 'epoch', 'loss', 'seconds', 'valAcc', 'valLoss',
+    ]);
     const [first, last] = [run.epochs[0]!, run.epochs.at(-1)!];
     assert.ok(last.loss < first.loss, `loss ${first.loss} -> ${last.loss}`);
     assert.ok(last.valAcc > 0.8, `validation accuracy ${last.valAcc}`);
