@@ -35,6 +35,8 @@ export interface SweepRecord {
   id: string;
   name: string;
   experimentJson: string;
+  /** Classes in the dataset; chance accuracy is 1 / classes. */
+  classes?: number;
   backend?: string;
   envJson?: string;
 }
@@ -56,6 +58,7 @@ export class SweepStore {
       id: sweep.id,
       name: sweep.name,
       experiment_json: sweep.experimentJson,
+      classes: sweep.classes ?? null,
       backend: sweep.backend ?? null,
       env_json: sweep.envJson ?? null,
     });
@@ -153,11 +156,12 @@ function prepareStatements(db: Db) {
   return {
     upsertSweep: db.prepare(`
       INSERT INTO sweeps (id, name, experiment_json, created_at, status,
-                          backend, env_json)
-      VALUES (@id, @name, @experiment_json, ${NOW}, 'running', @backend,
-              @env_json)
+                          classes, backend, env_json)
+      VALUES (@id, @name, @experiment_json, ${NOW}, 'running', @classes,
+              @backend, @env_json)
       ON CONFLICT (id) DO UPDATE SET
         experiment_json = excluded.experiment_json,
+        classes = coalesce(excluded.classes, classes),
         status = 'running',
         finished_at = NULL,
         backend = coalesce(excluded.backend, backend),
