@@ -210,9 +210,9 @@ function shuffledIndices(count: number, seed: number): Int32Array {
 }
 
 /**
- * A well-mixed seed per (trial seed, epoch). mulberry32 seeds that differ
- * by small amounts give overlapping streams, so the pair is hashed
- * (murmur3's finaliser) rather than added.
+ * A well-mixed seed per (trial seed, epoch). Adding them would give repeat
+ * r + 1 (trained with seed + 1) the shuffles of repeat r one epoch later,
+ * so the pair is hashed (murmur3's finaliser) instead.
  */
 export function epochSeed(seed: number, epoch: number): number {
   let h = Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(epoch, 0xc2b2ae35);
