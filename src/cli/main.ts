@@ -10,6 +10,9 @@ import { InputError } from '../errors.js';
 import { planCommand } from './commands/plan.js';
 import { runCommand } from './commands/run.js';
 import { schemaCommand } from './commands/schema.js';
+import { bestCommand } from './commands/best.js';
+import { effectsCommand } from './commands/effects.js';
+import { queryCommand } from './commands/query.js';
 import { EXIT_OK, reportFailure } from './failure.js';
 
 export async function main(argv: string[]): Promise<number> {
@@ -19,6 +22,9 @@ export async function main(argv: string[]): Promise<number> {
     .command(planCommand)
     .command(runCommand)
     .command(schemaCommand)
+    .command(queryCommand)
+    .command(bestCommand)
+    .command(effectsCommand)
     .demandCommand(1, 'name a command; see gridsweep --help')
     .strict()
     .recommendCommands()
