@@ -32,51 +32,67 @@ export function resampleRgb(
   out: Uint8Array,
   offset: number,
 ): void {
-  const across = axisWeights(width, size);
-  const down = axisWeights(height, size);
   const rows = new Float32Array(height * size * 3);
+  resampleRows(source, width, height, axisWeights(width, size), rows);
+  resampleColumns(rows, size, axisWeights(height, size), out, offset);
+}
 
+/**
+ * Each source row to `size` values. The two passes are separate functions,
+ * not one generic one: V8 then compiles each for one array type, which
+ * measured twice as fast.
+ */
+function resampleRows(
+  source: Uint8Array,
+  width: number,
+  height: number,
+  axis: AxisWeights,
+  rows: Float32Array,
+): void {
+  const size = axis.start.length;
   for (let y = 0; y < height; y += 1) {
-    resampleLine(source, y * width * 3, 3, across, rows, y * size * 3, 3);
-  }
-  const column = new Float32Array(size * 3);
-  for (let x = 0; x < size; x += 1) {
-    resampleLine(rows, x * 3, size * 3, down, column, 0, 3);
-    for (let y = 0; y < size; y += 1) {
-      const target = offset + (y * size + x) * 3;
-      for (let c = 0; c < 3; c += 1) out[target + c] = Math.round(column[y * 3 + c]!);
+    const line = y * width * 3;
+    for (let o = 0; o < size; o += 1) {
+      let r = 0;
+      let g = 0;
+      let b = 0;
+      let at = line + axis.start[o]! * 3;
+      const w0 = o * axis.taps;
+      for (let t = 0; t < axis.count[o]!; t += 1, at += 3) {
+        const weight = axis.weights[w0 + t]!;
+        r += source[at]! * weight;
+        g += source[at + 1]! * weight;
+        b += source[at + 2]! * weight;
+      }
+      const to = (y * size + o) * 3;
+      rows[to] = r;
+      rows[to + 1] = g;
+      rows[to + 2] = b;
     }
   }
 }
 
-/** One line (a row or a column) of RGB values through one axis's weights. */
-function resampleLine(
-  source: ArrayLike<number>,
-  base: number,
-  stride: number,
+/** Each column of the row pass's output to `size` bytes, rounded. */
+function resampleColumns(
+  rows: Float32Array,
+  size: number,
   axis: AxisWeights,
-  target: Float32Array,
-  targetBase: number,
-  targetStride: number,
+  out: Uint8Array,
+  offset: number,
 ): void {
-  const outputs = axis.start.length;
-  for (let o = 0; o < outputs; o += 1) {
-    let r = 0;
-    let g = 0;
-    let b = 0;
-    const first = axis.start[o]!;
-    const taps = axis.count[o]!;
-    for (let t = 0; t < taps; t += 1) {
-      const weight = axis.weights[o * axis.taps + t]!;
-      const at = base + (first + t) * stride;
-      r += source[at]! * weight;
-      g += source[at + 1]! * weight;
-      b += source[at + 2]! * weight;
+  const stride = size * 3;
+  for (let o = 0; o < size; o += 1) {
+    const first = axis.start[o]! * stride;
+    const w0 = o * axis.taps;
+    const target = offset + o * stride;
+    for (let x = 0; x < stride; x += 1) {
+      let value = 0;
+      let at = first + x;
+      for (let t = 0; t < axis.count[o]!; t += 1, at += stride) {
+        value += rows[at]! * axis.weights[w0 + t]!;
+      }
+      out[target + x] = value + 0.5;
     }
-    const to = targetBase + o * targetStride;
-    target[to] = r;
-    target[to + 1] = g;
-    target[to + 2] = b;
   }
 }
 
