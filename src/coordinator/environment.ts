@@ -3,9 +3,11 @@
  * traced back to the machine, the versions and the commit that produced it.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 const require = createRequire(import.meta.url);
 
@@ -54,16 +56,22 @@ export function isTfjsNodeInstalled(): boolean {
   return installedVersion('@tensorflow/tfjs-node') !== null;
 }
 
+/**
+ * Some packages do not export their package.json, so look for it in the
+ * node_modules folders the resolver would search.
+ */
 function installedVersion(name: string): string | null {
-  try {
-    return packageVersion(require.resolve(`${name}/package.json`));
-  } catch {
-    return null;
+  for (const dir of require.resolve.paths(name) ?? []) {
+    const file = path.join(dir, name, 'package.json');
+    if (existsSync(file)) return packageVersion(file);
   }
+  return null;
 }
 
 function packageVersion(file: string): string {
-  const url = new URL(file, import.meta.url);
+  const url = path.isAbsolute(file)
+    ? pathToFileURL(file)
+    : new URL(file, import.meta.url);
   const json = JSON.parse(readFileSync(url, 'utf8')) as { version: string };
   return json.version;
 }

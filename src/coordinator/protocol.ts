@@ -6,9 +6,10 @@ import type { MessagePort } from 'node:worker_threads';
 
 import type { ImageSet } from '../data/types.js';
 import type { Trial } from '../experiment/trial.js';
+import type { BackendChoice, BackendName } from '../model/backend.js';
+import type { EpochMetrics } from '../train/loop.js';
 
-export type BackendName = 'node' | 'wasm' | 'cpu';
-export type BackendChoice = BackendName | 'auto';
+export type { BackendChoice, BackendName, EpochMetrics };
 
 export interface TrainTask {
   trial: Trial;
@@ -19,17 +20,6 @@ export interface TrainTask {
   backend: BackendChoice;
   /** Where the worker sends WorkerMessages while it trains. */
   port: MessagePort;
-}
-
-export interface EpochMetrics {
-  /** 1-based. */
-  epoch: number;
-  loss: number;
-  acc: number;
-  valLoss: number;
-  valAcc: number;
-  /** Wall time of the epoch, validation included. */
-  seconds: number;
 }
 
 export type WorkerMessage =

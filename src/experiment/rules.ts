@@ -4,6 +4,7 @@
  */
 import { describeValue, type Problem } from '../errors.js';
 import { AXES, type Axis } from './trial.js';
+import { minImageSize } from '../model/architectures.js';
 import type { Architecture, Experiment } from './schema.js';
 
 /** Above this many trials a sweep needs `--allow-large`. */
@@ -17,33 +18,6 @@ export interface RuleOptions {
 export interface RuleReport {
   errors: Problem[];
   warnings: Problem[];
-}
-
-/**
- * Layer geometry of each network, enough to know the smallest input that
- * still leaves every pooling layer at least one pixel.
- */
-const GEOMETRY: Record<Architecture, readonly ('valid' | 'same' | 'pool')[]> = {
-  seed: ['valid', 'pool', 'valid', 'pool', 'valid', 'pool'],
-  cifar10: ['same', 'valid', 'pool', 'same', 'valid', 'pool'],
-};
-
-/** Side of the feature map after the network's convolutions and pools. */
-export function featureMapSize(architecture: Architecture, side: number): number {
-  let size = side;
-  for (const layer of GEOMETRY[architecture]) {
-    if (layer === 'valid') size -= 2;
-    if (layer === 'pool') size = Math.floor(size / 2);
-    if (size < 1) return 0;
-  }
-  return size;
-}
-
-/** Smallest input side (pixels) the architecture can take. */
-export function minImageSize(architecture: Architecture): number {
-  let side = 1;
-  while (featureMapSize(architecture, side) < 1) side++;
-  return side;
 }
 
 /** The values of each grid axis, wherever the file declared them. */

@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 
 import { InputError } from '../../src/errors.js';
 import { loadExperimentFile, validateExperiment } from '../../src/experiment/load.js';
-import { minImageSize } from '../../src/experiment/rules.js';
+import { minImageSize } from '../../src/model/architectures.js';
 import { tempDir, writeFile } from '../helpers/files.js';
 
 const minimal = {
