@@ -115,7 +115,7 @@ function checkPragma(sql: string): void {
     );
   }
   if (rest.startsWith('=') || (rest !== '' && !PRAGMAS_TAKING_A_NAME.has(name))) {
-    throw refused(`PRAGMA ${name} ${rest}`.trim(), 'it sets a value');
+    throw refused(text.replace(/\s*;?\s*$/, ''), 'it sets a value');
   }
 }
 

@@ -113,9 +113,11 @@ export const MIGRATIONS: readonly Migration[] = [
         (SELECT min(e.val_loss) FROM epochs e WHERE e.trial_id = t.id)
           AS min_val_loss,
         t.epochs_done,
-        (julianday(coalesce(t.finished_at,
-                            CASE WHEN t.status = 'running' THEN 'now' END))
-          - julianday(t.started_at)) * 86400.0 AS duration_s,
+        -- julianday's doubles carry ~40 us of error today; the times are
+        -- written to the millisecond, so round to that.
+        round((julianday(coalesce(t.finished_at,
+                                  CASE WHEN t.status = 'running' THEN 'now' END))
+          - julianday(t.started_at)) * 86400.0, 3) AS duration_s,
         t.attempts, t.error, t.backend,
         s.chance, t.started_at, t.finished_at
       FROM trials t JOIN sweep_summary s ON s.sweep_id = t.sweep_id;
