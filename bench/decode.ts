@@ -74,7 +74,8 @@ async function writeImages(dir: string, images: number, source: string): Promise
   const { readdir } = await import('node:fs/promises');
   const files: string[] = [];
   for (const folder of (await readdir(dir)).filter((n) => !n.includes('.')).sort()) {
-    for (const name of (await readdir(path.join(dir, folder))).sort()) files.push(path.join(dir, folder, name));
+    const names = (await readdir(path.join(dir, folder))).sort();
+    files.push(...names.map((name) => path.join(dir, folder, name)));
   }
   if (source === 'photos') await widen(files);
   return files.slice(0, images).map((file) => ({ file, label: 0 }));
@@ -84,7 +85,10 @@ async function writeImages(dir: string, images: number, source: string): Promise
 async function widen(files: string[]): Promise<void> {
   const { default: sharp } = await import('sharp');
   for (const file of files) {
-    const wide = await sharp(file).resize(320, 240, { fit: 'fill' }).jpeg({ quality: 85 }).toBuffer();
+    const wide = await sharp(file)
+      .resize(320, 240, { fit: 'fill' })
+      .jpeg({ quality: 85 })
+      .toBuffer();
     await sharp(wide).toFile(file);
   }
 }

@@ -56,7 +56,8 @@ export async function decodeSample(
   image = image.autoOrient().flatten({ background: '#ffffff' }).toColourspace('srgb');
 
   const stored = readStoredDimensions(bytes, format);
-  const pixels = (sample.box?.width ?? stored?.width ?? 0) * (sample.box?.height ?? stored?.height ?? 0);
+  const width = sample.box?.width ?? stored?.width ?? 0;
+  const pixels = width * (sample.box?.height ?? stored?.height ?? 0);
   const shrinkable = format === 'jpeg' || format === 'webp';
   if (shrinkable && pixels > SHRINK_ON_LOAD_RATIO * size * size) {
     const data = await image.resize(size, size, { fit: 'fill' }).raw().toBuffer();

@@ -83,7 +83,8 @@ async function decodeIndex(
   if (problems.length > 0) {
     throw new InputError('E_DATASET', 'too many images failed to decode', problems);
   }
-  return { data: { classes: index.classes, fingerprint: index.fingerprint, train, validation }, warnings };
+  const { classes, fingerprint } = index;
+  return { data: { classes, fingerprint, train, validation }, warnings };
 }
 
 /** Decodes into one shared set, dropping (and reporting) what fails. */
@@ -128,7 +129,9 @@ function emptyAfterDecoding(classes: string[], train: ImageSet, validation: Imag
   classes.forEach((name, label) => {
     for (const [side, set] of [['training', train], ['validation', validation]] as const) {
       if (!set.labels.includes(label)) {
-        const message = `class "${name}" has no ${side} image left after skipping undecodable files`;
+        const message =
+          `class "${name}" has no ${side} image left after skipping ` +
+          'the files that do not decode';
         problems.push({ path: 'dataset', message });
       }
     }

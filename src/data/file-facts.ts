@@ -64,5 +64,6 @@ async function factsOf(file: string): Promise<FileFacts> {
 
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   const dimensions = readStoredDimensions(bytes, format);
-  return dimensions ? { kind: 'image', sha256, format, dimensions } : { kind: 'image', sha256, format };
+  const image = { kind: 'image', sha256, format } as const;
+  return dimensions ? { ...image, dimensions } : image;
 }

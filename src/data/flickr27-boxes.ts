@@ -41,7 +41,8 @@ export function placeBox(
   if (clipped.x2 - clipped.x1 < 2 || clipped.y2 - clipped.y1 < 2) {
     return { warning: `skipped, ${shown} lies outside the ${size} image` };
   }
-  const pokesOut = clipped.x1 !== x1 || clipped.y1 !== y1 || clipped.x2 !== x2 + 1 || clipped.y2 !== y2 + 1;
+  const pokesOut =
+    clipped.x1 !== x1 || clipped.y1 !== y1 || clipped.x2 !== x2 + 1 || clipped.y2 !== y2 + 1;
 
   const dx = Math.round((clipped.x2 - clipped.x1) * margin);
   const dy = Math.round((clipped.y2 - clipped.y1) * margin);
@@ -62,5 +63,10 @@ export function placeBox(
 /** Clips exclusive corners to the image. */
 function clip(c: Corners, width: number, height: number): Corners {
   const within = (value: number, max: number) => Math.min(Math.max(value, 0), max);
-  return { x1: within(c.x1, width), y1: within(c.y1, height), x2: within(c.x2, width), y2: within(c.y2, height) };
+  return {
+    x1: within(c.x1, width),
+    y1: within(c.y1, height),
+    x2: within(c.x2, width),
+    y2: within(c.y2, height),
+  };
 }

@@ -73,7 +73,8 @@ async function readAnnotations(
   if (wantQuery && spec.sample === 'box') {
     const message = 'the query set has no boxes: its images are used whole';
     if (spec.annotations === 'query') {
-      problems.push({ path: 'dataset.sample', message: `${message}; received "box" with annotations "query"` });
+      const received = `${message}; received "box" with annotations "query"`;
+      problems.push({ path: 'dataset.sample', message: received });
     } else warnings.push(`dataset.sample: ${message}`);
   }
 

@@ -143,7 +143,8 @@ function payloadParts(train: ImageSet, validation: ImageSet): Uint8Array[] {
 async function readExactly(handle: Handle, target: Uint8Array, position: number) {
   let done = 0;
   while (done < target.byteLength) {
-    const { bytesRead } = await handle.read(target, done, target.byteLength - done, position + done);
+    const left = target.byteLength - done;
+    const { bytesRead } = await handle.read(target, done, left, position + done);
     if (bytesRead === 0) throw new RangeError(`cache file ends early at byte ${position + done}`);
     done += bytesRead;
   }

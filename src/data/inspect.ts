@@ -46,7 +46,8 @@ export async function inspectDataset(
 ): Promise<DatasetReport> {
   const cacheDir = options.cacheDir ?? defaultCacheDir();
   const { index, problems } = await attemptIndex(spec, baseDir, cacheDir);
-  const count = (samples: Sample[], label: number) => samples.filter((s) => s.label === label).length;
+  const count = (samples: Sample[], label: number) =>
+    samples.filter((s) => s.label === label).length;
   const report: DatasetReport = {
     kind: spec.kind,
     root: rootOf(spec, baseDir, cacheDir),

@@ -49,7 +49,8 @@ export function screenCandidates(
     if (!fact || reported.has(candidate.source)) continue;
     reported.add(candidate.source);
     if (fact.kind === 'unreadable') {
-      report.problems.push({ path: candidate.source, message: `${fact.message}: ${candidate.file}` });
+      const message = `${fact.message}: ${candidate.file}`;
+      report.problems.push({ path: candidate.source, message });
     } else {
       report.warnings.push(`${candidate.source}: skipped, ${fact.message}`);
     }

@@ -54,10 +54,12 @@ function shape(random: Random, size: number, min: number, max: number): string {
   const turn = `transform="rotate(${random.range(0, 180).toFixed(0)} ${f(x)} ${f(y)})"`;
   if (kind === 0) return `<circle cx="${f(x)}" cy="${f(y)}" r="${f(r)}" ${paint}/>`;
   if (kind === 1) {
-    return `<rect x="${f(x - r)}" y="${f(y - r / 2)}" width="${f(2 * r)}" height="${f(r)}" ${turn} ${paint}/>`;
+    const corner = `x="${f(x - r)}" y="${f(y - r / 2)}"`;
+    return `<rect ${corner} width="${f(2 * r)}" height="${f(r)}" ${turn} ${paint}/>`;
   }
   if (kind === 2) {
-    return `<ellipse cx="${f(x)}" cy="${f(y)}" rx="${f(r)}" ry="${f(r * random.range(0.2, 0.7))}" ${turn} ${paint}/>`;
+    const radii = `rx="${f(r)}" ry="${f(r * random.range(0.2, 0.7))}"`;
+    return `<ellipse cx="${f(x)}" cy="${f(y)}" ${radii} ${turn} ${paint}/>`;
   }
   const width = random.range(0.01, 0.05) * size;
   return (
@@ -118,7 +120,8 @@ function placedPath(
   const transform =
     `translate(${f(x)} ${f(y)}) rotate(${angle.toFixed(1)}) ` +
     `scale(${scale.toFixed(4)}) translate(-12 -12)`;
-  return `<path d="${d}" transform="${transform}" fill="${colour}" opacity="${opacity.toFixed(2)}"/>`;
+  const paint = `fill="${colour}" opacity="${opacity.toFixed(2)}"`;
+  return `<path d="${d}" transform="${transform}" ${paint}/>`;
 }
 
 function randomColour(random: Random): string {

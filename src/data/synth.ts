@@ -60,7 +60,8 @@ export async function synthesizeDataset(options: SynthOptions): Promise<SynthMan
   const jobs = classes.flatMap((brand) =>
     Array.from({ length: options.perClass }, (_, index) => ({ brand, index })),
   );
-  await Promise.all(classes.map((brand) => mkdir(path.join(options.out, brand.slug), { recursive: true })));
+  const folders = classes.map((brand) => path.join(options.out, brand.slug));
+  await Promise.all(folders.map((folder) => mkdir(folder, { recursive: true })));
   let next = 0;
   const drain = async () => {
     while (next < jobs.length) {
@@ -68,7 +69,8 @@ export async function synthesizeDataset(options: SynthOptions): Promise<SynthMan
       next += 1;
       const random = createRandom(hashString(`${options.seed}:${brand.slug}:${index}`));
       const file = path.join(options.out, brand.slug, syntheticFileName(index));
-      await renderImage(sharp, random, { size: options.size, target: brand, distractors: icons.distractors }, file);
+      const scene = { size: options.size, target: brand, distractors: icons.distractors };
+      await renderImage(sharp, random, scene, file);
     }
   };
   await Promise.all(Array.from({ length: PARALLEL }, drain));
@@ -125,7 +127,11 @@ async function loadIcons(): Promise<{ brands: Map<string, BrandIcon>; distractor
 
 function isIcon(value: unknown): value is BrandIcon {
   const icon = value as Partial<BrandIcon> | null;
-  return typeof icon?.slug === 'string' && typeof icon.path === 'string' && typeof icon.hex === 'string';
+  return (
+    typeof icon?.slug === 'string' &&
+    typeof icon.path === 'string' &&
+    typeof icon.hex === 'string'
+  );
 }
 
 /** Refuses to write into a folder holding anything but an earlier synthetic set. */
@@ -138,8 +144,11 @@ async function prepareFolder(out: string): Promise<void> {
     return;
   }
   if (entries.length > 0 && !entries.includes(MANIFEST_FILE)) {
-    const message = `folder ${out} is not empty and holds no ${MANIFEST_FILE}; choose an empty folder`;
-    throw new InputError('E_ARGUMENT', 'will not write the synthetic set there', [{ path: '--out', message }]);
+    const message =
+      `folder ${out} is not empty and holds no ${MANIFEST_FILE}; choose an empty folder`;
+    throw new InputError('E_ARGUMENT', 'will not write the synthetic set there', [
+      { path: '--out', message },
+    ]);
   }
 }
 

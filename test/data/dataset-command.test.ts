@@ -34,7 +34,8 @@ describe('gridsweep dataset', () => {
     const base = await tempDir();
     await writeClassFolders(path.join(base, 'cars'), { audi: 4, fiat: 8 });
 
-    const report = JSON.parse(await run(['dataset', 'inspect', path.join(base, 'cars'), '--json'])) as DatasetReport;
+    const printed = await run(['dataset', 'inspect', path.join(base, 'cars'), '--json']);
+    const report = JSON.parse(printed) as DatasetReport;
 
     assert.equal(report.kind, 'folders');
     assert.deepEqual(report.classes, [
@@ -49,7 +50,8 @@ describe('gridsweep dataset', () => {
     const base = await tempDir();
     const images = path.join(base, 'flickr_logos_27_dataset_images');
     await writeClassFolders(images, { x: 0 });
-    await writeText(path.join(base, 'flickr_logos_27_dataset_query_set_annotation.txt'), 'a.jpg\tAdidas\n');
+    const query = path.join(base, 'flickr_logos_27_dataset_query_set_annotation.txt');
+    await writeText(query, 'a.jpg\tAdidas\n');
 
     const error = await run(['dataset', 'inspect', base]).catch((e: unknown) => e);
 
@@ -76,11 +78,12 @@ describe('gridsweep dataset', () => {
 
   test('synth writes the requested set and rejects out-of-range arguments', async () => {
     const out = path.join(await tempDir(), 'set');
-    const text = await run(['dataset', 'synth', '--out', out, '--classes', '2', '--per-class', '2', '--size', '24']);
+    const synth = ['dataset', 'synth', '--out', out];
+    const text = await run([...synth, '--classes', '2', '--per-class', '2', '--size', '24']);
     assert.match(text, /wrote 4 images \(24 px\) of 2 brands/);
     assert.deepEqual((await readdir(out)).sort(), ['adidas', 'apple', 'manifest.json']);
 
-    const error = await run(['dataset', 'synth', '--out', out, '--classes', '900', '--size', '3.5']).catch((e: unknown) => e);
+    const error = await run([...synth, '--classes', '900', '--size', '3.5']).catch((e: unknown) => e);
     assert.ok(error instanceof InputError && error.code === 'E_ARGUMENT');
     assert.deepEqual(error.problems.map((p) => p.path), ['--classes', '--size']);
     assert.match(error.problems[0]!.message, /received 900/);

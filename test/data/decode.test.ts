@@ -45,13 +45,14 @@ async function decodeProbes(
   const colours = new Map<string, Rgb>();
   const decoded = index.train.filter((s) => !logger.warnings.some((w) => w.startsWith(s.file)));
   decoded.forEach((sample, i) => {
-    if (sample.label === 1) colours.set(path.basename(sample.file), pixelAt(data.train.pixels, SIZE, i, 4, 4));
+    if (sample.label !== 1) return;
+    colours.set(path.basename(sample.file), pixelAt(data.train.pixels, SIZE, i, 4, 4));
   });
   return { colours, warnings: logger.warnings };
 }
 
-const raw = (colour: Rgb) =>
-  sharp({ create: { width: 20, height: 16, channels: 3, background: { r: colour[0], g: colour[1], b: colour[2] } } });
+const raw = ([r, g, b]: Rgb) =>
+  sharp({ create: { width: 20, height: 16, channels: 3, background: { r, g, b } } });
 
 describe('decodeDataset', () => {
   test('turns every colour mode into 8-bit RGB', async () => {
@@ -62,14 +63,16 @@ describe('decodeDataset', () => {
       await raw(orange).png({ palette: true }).toFile(path.join(folder, 'palette.png'));
       await raw(orange).toColourspace('rgb16').png().toFile(path.join(folder, 'deep16.png'));
       await raw(orange).ensureAlpha(0.5).png().toFile(path.join(folder, 'alpha.png'));
-      await raw(orange).toColourspace('b-w').ensureAlpha(0).png().toFile(path.join(folder, 'gray-alpha.png'));
+      const grayAlpha = path.join(folder, 'gray-alpha.png');
+      await raw(orange).toColourspace('b-w').ensureAlpha(0).png().toFile(grayAlpha);
       await raw(orange).toColourspace('cmyk').jpeg().toFile(path.join(folder, 'cmyk.jpg'));
       await raw(orange).toColourspace('cmyk').tiff().toFile(path.join(folder, 'cmyk.tiff'));
     });
 
     assert.deepEqual(warnings, []);
     const gray = colours.get('gray.png')!;
-    assert.ok(gray[0] === gray[1] && gray[1] === gray[2], `grey stays grey, received ${gray.join(',')}`);
+    const grey = gray[0] === gray[1] && gray[1] === gray[2];
+    assert.ok(grey, `grey stays grey, received ${gray.join(',')}`);
     assertClose(colours.get('plain.jpg')!, orange, 6, 'JPEG');
     assertClose(colours.get('palette.png')!, orange, 2, 'palette PNG');
     assertClose(colours.get('deep16.png')!, orange, 2, '16-bit PNG');
@@ -129,11 +132,13 @@ describe('decodeDataset', () => {
     const base = await tempDir();
     await writeClassFolders(path.join(base, 'data'), { cats: 2, dogs: 2 });
     await writeClassFolders(path.join(base, 'val'), { cats: 1, dogs: 0 });
-    await writeFile(path.join(base, 'val', 'dogs', 'bad.jpg'), Buffer.from([0xff, 0xd8, 0xff, 0, 1, 2]));
+    const badJpeg = Buffer.from([0xff, 0xd8, 0xff, 0, 1, 2]);
+    await writeFile(path.join(base, 'val', 'dogs', 'bad.jpg'), badJpeg);
     const spec = folders({ validationPath: 'val' });
     const index = await loadDataset(spec, base);
 
-    const error = await decodeDataset(spec, index, SIZE, { cacheDir: await tempDir() }).catch((e: unknown) => e);
+    const cacheDir = await tempDir();
+    const error = await decodeDataset(spec, index, SIZE, { cacheDir }).catch((e: unknown) => e);
 
     assert.ok(error instanceof InputError);
     assert.match(error.problems[0]!.message, /class "dogs" has no validation image left/);

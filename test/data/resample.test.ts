@@ -6,7 +6,9 @@ import { resampleRgb } from '../../src/data/resample.js';
 function image(width: number, height: number, at: (x: number, y: number) => number): Uint8Array {
   const pixels = new Uint8Array(width * height * 3);
   for (let y = 0; y < height; y += 1) {
-    for (let x = 0; x < width; x += 1) pixels.fill(at(x, y), (y * width + x) * 3, (y * width + x + 1) * 3);
+    for (let x = 0; x < width; x += 1) {
+      pixels.fill(at(x, y), (y * width + x) * 3, (y * width + x + 1) * 3);
+    }
   }
   return pixels;
 }

@@ -26,14 +26,28 @@ interface InspectArgs {
 
 const synthCommand: CommandModule<object, SynthArgs> = {
   command: 'synth',
-  describe: 'Render the built-in logo set (simple-icons marks on cluttered scenes) into class folders',
+  describe:
+    'Render the built-in logo set (simple-icons marks on cluttered scenes) ' +
+    'into class folders',
   builder: (yargs: Argv) =>
     yargs
-      .option('out', { type: 'string', demandOption: true, describe: 'Folder to write (empty or missing)' })
-      .option('classes', { type: 'number', default: 10, describe: 'Brands, 2 to 200; the Flickr27 ones first' })
+      .option('out', {
+        type: 'string',
+        demandOption: true,
+        describe: 'Folder to write (empty or missing)',
+      })
+      .option('classes', {
+        type: 'number',
+        default: 10,
+        describe: 'Brands, 2 to 200; the Flickr27 ones first',
+      })
       .option('per-class', { type: 'number', default: 40, describe: 'Images per brand' })
       .option('size', { type: 'number', default: 96, describe: 'Side of each image, in pixels' })
-      .option('seed', { type: 'number', default: 7, describe: 'Same seed, same images' }) as unknown as Argv<SynthArgs>,
+      .option('seed', {
+        type: 'number',
+        default: 7,
+        describe: 'Same seed, same images',
+      }) as unknown as Argv<SynthArgs>,
   handler: async (args) => {
     checkSynthArgs(args);
     const { synthesizeDataset } = await import('../../data/synth.js');
@@ -61,9 +75,15 @@ const inspectCommand: CommandModule<object, InspectArgs> = {
       .positional('target', {
         type: 'string',
         demandOption: true,
-        describe: 'A dataset folder (class folders or a Flickr27 distribution) or an experiment file',
+        describe:
+          'A dataset folder (class folders or a Flickr27 distribution) or an ' +
+          'experiment file',
       })
-      .option('json', { type: 'boolean', default: false, describe: 'Print the report as JSON' }) as unknown as Argv<InspectArgs>,
+      .option('json', {
+        type: 'boolean',
+        default: false,
+        describe: 'Print the report as JSON',
+      }) as unknown as Argv<InspectArgs>,
   handler: async (args) => {
     const { detectDatasetSpec, inspectDataset } = await import('../../data/inspect.js');
     const target = path.resolve(args.target);
@@ -112,12 +132,15 @@ function checkSynthArgs(args: SynthArgs): void {
     const value = args[key] as number;
     if (Number.isInteger(value) && value >= min && value <= max) return [];
     const flag = key === 'perClass' ? '--per-class' : `--${key}`;
-    return [{ path: flag, message: `expected an integer from ${min} to ${max}, received ${value}` }];
+    const message = `expected an integer from ${min} to ${max}, received ${value}`;
+    return [{ path: flag, message }];
   });
   if (!Number.isInteger(args.seed)) {
     problems.push({ path: '--seed', message: `expected an integer, received ${args.seed}` });
   }
-  if (problems.length > 0) throw new InputError('E_ARGUMENT', 'bad dataset synth arguments', problems);
+  if (problems.length > 0) {
+    throw new InputError('E_ARGUMENT', 'bad dataset synth arguments', problems);
+  }
 }
 
 /** The report as a person reads it: the table, then sizes and warnings. */
@@ -133,9 +156,12 @@ export function formatReport(report: DatasetReport): string {
   ];
   const size = report.imageSize;
   if (size) {
-    lines.push(`image sizes: width ${size.minWidth}-${size.maxWidth}, height ${size.minHeight}-${size.maxHeight} px`);
+    const widths = `${size.minWidth}-${size.maxWidth}`;
+    lines.push(`image sizes: width ${widths}, height ${size.minHeight}-${size.maxHeight} px`);
   }
-  if (report.notGenerated) lines.push('not generated yet: the first run (or dataset synth) makes it');
+  if (report.notGenerated) {
+    lines.push('not generated yet: the first run (or dataset synth) makes it');
+  }
   if (report.fingerprint) lines.push(`fingerprint: ${report.fingerprint}`);
   if (report.warnings.length > 0) {
     lines.push(`${report.warnings.length} warning(s):`, ...report.warnings.map((w) => `  ${w}`));
