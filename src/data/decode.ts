@@ -18,7 +18,11 @@ export interface DecodeOptions {
   logger?: Logger;
   /** Where decoded images (and the synthetic set) are cached. Default defaultCacheDir(). */
   cacheDir?: string;
-  /** The experiment file's folder, for relative paths. Default the working directory. */
+  /**
+   * The experiment file's folder. Unused today (the index holds absolute
+   * paths, and the synthetic set is generated where its index points), kept
+   * so callers need not change if a decode-time path appears.
+   */
   baseDir?: string;
   /** Images decoded at once. Default: the number of cores. */
   concurrency?: number;
@@ -39,9 +43,7 @@ export async function decodeDataset(
 ): Promise<PreparedData> {
   const logger = options.logger ?? silentLogger;
   const cacheDir = options.cacheDir ?? defaultCacheDir();
-  if (spec.kind === 'synthetic') {
-    await ensureSyntheticSet(spec, options.baseDir ?? process.cwd(), cacheDir, logger);
-  }
+  if (spec.kind === 'synthetic') await ensureSyntheticSet(spec, index, logger);
 
   const file = cacheFile(cacheDir, index.fingerprint, imageSize);
   const cached = await readImageCache(file, index.fingerprint, imageSize);
@@ -55,7 +57,8 @@ export async function decodeDataset(
   const { data, warnings } = await decodeIndex(index, imageSize, options.concurrency, logger);
   const seconds = (performance.now() - started) / 1000;
   const images = data.train.count + data.validation.count;
-  logger.info(`decoded ${images} images at ${imageSize} px in ${seconds.toFixed(1)} s`);
+  // debug: the coordinator reports decoding as an event of its own.
+  logger.debug(`decoded ${images} images at ${imageSize} px in ${seconds.toFixed(1)} s`);
 
   try {
     await writeImageCache(file, data, warnings);

@@ -17,6 +17,7 @@ import { listSyntheticDataset } from './synthetic-layout.js';
 import type { DatasetIndex } from './types.js';
 
 export interface LoadOptions {
+  /** For debug lines. Warnings are returned in the index, not logged. */
   logger?: Logger;
   /** Where a synthetic set without `path` is kept. Default defaultCacheDir(). */
   cacheDir?: string;
@@ -24,7 +25,8 @@ export interface LoadOptions {
 
 /**
  * Throws InputError('E_DATASET') listing every problem found. Warnings (files
- * skipped, boxes clipped) are returned in `warnings` and logged.
+ * skipped, boxes clipped) are returned in `warnings` for the caller to show
+ * once; logging them here too would print each twice.
  */
 export async function loadDataset(
   spec: DatasetSpec,
@@ -34,7 +36,11 @@ export async function loadDataset(
   const { index, problems } = await attemptIndex(spec, baseDir, options.cacheDir);
   if (problems.length > 0) throw datasetError(problems);
   const logger = options.logger ?? silentLogger;
-  for (const warning of index.warnings) logger.warn(warning);
+  const { classes, train, validation, fingerprint } = index;
+  logger.debug(
+    `dataset ${spec.kind}: ${classes.length} classes, ${train.length} training and ` +
+      `${validation.length} validation images, fingerprint ${fingerprint.slice(0, 12)}`,
+  );
   return index;
 }
 

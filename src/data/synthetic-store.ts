@@ -4,22 +4,30 @@
  * leaves nothing that looks finished.
  */
 import { readdir, readFile, rename, rm } from 'node:fs/promises';
+import path from 'node:path';
 
 import { InputError } from '../errors.js';
 import type { DatasetSpec } from '../experiment/schema.js';
 import type { Logger } from '../log.js';
 import { synthesizeDataset } from './synth.js';
-import { MANIFEST_FILE, manifestMatches, syntheticFolder } from './synthetic-layout.js';
+import { MANIFEST_FILE, manifestMatches } from './synthetic-layout.js';
+import type { DatasetIndex } from './types.js';
 
 type SyntheticSpec = Extract<DatasetSpec, { kind: 'synthetic' }>;
 
+/**
+ * Generates the set where `index` (from loadDataset) expects its files, so
+ * that a cache folder given to loadDataset but not to decodeDataset cannot
+ * send the images one place and the reads another.
+ */
 export async function ensureSyntheticSet(
   spec: SyntheticSpec,
-  baseDir: string,
-  cacheDir: string,
+  index: DatasetIndex,
   logger: Logger,
 ): Promise<string> {
-  const folder = syntheticFolder(spec, baseDir, cacheDir);
+  const sample = index.train[0] ?? index.validation[0];
+  if (!sample) throw new RangeError('ensureSyntheticSet: received an empty index');
+  const folder = path.dirname(path.dirname(sample.file));
   const manifest = await readManifest(folder);
   if (manifest !== undefined && manifestMatches(manifest, spec)) return folder;
   if (spec.path && (await holdsFiles(folder))) {

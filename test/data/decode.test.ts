@@ -179,7 +179,7 @@ describe('decodeDataset', () => {
     const logger = recordingLogger();
     const rebuilt = await decodeDataset(folders(), index, SIZE, { cacheDir, logger });
     assert.deepEqual(rebuilt.train.pixels, first.train.pixels);
-    assert.match(logger.infos.join('\n'), /decoded 6 images at 8 px/);
+    assert.match(logger.debugs.join('\n'), /decoded 6 images at 8 px/);
     const again = await decodeDataset(folders(), index, SIZE, { cacheDir, logger: recordingLogger() });
     assert.deepEqual(again.validation.pixels, first.validation.pixels);
   });
