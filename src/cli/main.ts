@@ -7,12 +7,13 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 
 import { InputError } from '../errors.js';
+import { bestCommand } from './commands/best.js';
+import { datasetCommand } from './commands/dataset.js';
+import { effectsCommand } from './commands/effects.js';
 import { planCommand } from './commands/plan.js';
+import { queryCommand } from './commands/query.js';
 import { runCommand } from './commands/run.js';
 import { schemaCommand } from './commands/schema.js';
-import { bestCommand } from './commands/best.js';
-import { effectsCommand } from './commands/effects.js';
-import { queryCommand } from './commands/query.js';
 import { EXIT_OK, reportFailure } from './failure.js';
 
 export async function main(argv: string[]): Promise<number> {
@@ -25,6 +26,7 @@ export async function main(argv: string[]): Promise<number> {
     .command(queryCommand)
     .command(bestCommand)
     .command(effectsCommand)
+    .command(datasetCommand)
     .demandCommand(1, 'name a command; see gridsweep --help')
     .strict()
     .recommendCommands()
