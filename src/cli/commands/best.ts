@@ -8,6 +8,7 @@ import type { BestCells } from '../../query/best.js';
 import { METRIC_NAMES } from '../../query/metrics.js';
 import { showLevel } from '../../query/params.js';
 import type { SweepInfo } from '../../query/sweep-choice.js';
+import { InputError } from '../../errors.js';
 import { resolveDbPath } from '../db-path.js';
 import { formatTable } from '../table.js';
 
@@ -49,7 +50,10 @@ export const bestCommand: CommandModule<object, BestArgs> = {
       })
       .check((args) => {
         if (!Number.isInteger(args.top) || args.top < 1) {
-          throw new Error(`--top: expected a whole number >= 1, received ${args.top}`);
+          throw new InputError(
+            'E_ARGUMENT',
+            `--top: expected a whole number >= 1, received ${args.top}`,
+          );
         }
         return true;
       }) as unknown as Argv<BestArgs>,

@@ -5,6 +5,7 @@
 import type { Argv, CommandModule } from 'yargs';
 
 import { ROW_FORMATS, type RowFormat } from '../../query/rows-output.js';
+import { InputError } from '../../errors.js';
 import { resolveDbPath } from '../db-path.js';
 
 interface QueryArgs {
@@ -40,7 +41,10 @@ export const queryCommand: CommandModule<object, QueryArgs> = {
       })
       .check((args) => {
         if (!(args.timeout > 0)) {
-          throw new Error(`--timeout: expected seconds > 0, received ${args.timeout}`);
+          throw new InputError(
+            'E_ARGUMENT',
+            `--timeout: expected seconds > 0, received ${args.timeout}`,
+          );
         }
         return true;
       })
