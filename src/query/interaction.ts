@@ -223,8 +223,11 @@ function contrastWords(table: PairTable, compared: Level[], contrast: Contrast):
     `${showLevel(a, compared[1])} changes ${table.metric.name} by ` +
     `${signed(contrast.effects[0])} at ${b1} and ${signed(contrast.effects[1])} ` +
     `at ${b2}; the difference, m11 - m12 - m21 + m22, is ${signed(contrast.value)}`;
-  if (contrast.standardError === null || contrast.standardError === 0) {
-    return `${words} (no repeats in some cell, so no standard error)`;
+  if (contrast.standardError === null) {
+    return `${words} (some cell has one trial, so no standard error)`;
+  }
+  if (contrast.standardError === 0) {
+    return `${words} (the trials of each cell agree exactly, so no standard error)`;
   }
   const ratio = Math.abs(contrast.value) / contrast.standardError;
   const verdict =
