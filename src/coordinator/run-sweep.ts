@@ -89,6 +89,7 @@ export async function runSweep(
       id: sweepId,
       name: sweep.experiment.name,
       experimentJson: JSON.stringify(sweep.experiment),
+      classes: sweep.dataset.classes.length,
       envJson: JSON.stringify(describeEnvironment(sweep.baseDir)),
     });
     const toRun = trialsToRun(store, sweepId, sweep.trials);

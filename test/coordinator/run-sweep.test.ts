@@ -82,6 +82,9 @@ describe('running a sweep', () => {
     }[];
     assert.ok(trial!.best_val_acc >= 0 && trial!.best_val_acc <= 1);
     assert.ok([1, 2].includes(trial!.best_epoch));
+    assert.deepEqual(rows(f.db, 'SELECT status, backend, classes FROM sweeps'), [
+      { status: 'done', backend: 'wasm', classes: 3 },
+    ]);
     assert.deepEqual(rows(f.db, 'PRAGMA integrity_check'), [{ integrity_check: 'ok' }]);
   });
 

@@ -7,7 +7,7 @@ import type { Argv, CommandModule } from 'yargs';
 
 import type { BackendChoice } from '../../coordinator/protocol.js';
 import { varyingAxes } from '../../experiment/plan.js';
-import { RuntimeError } from '../../errors.js';
+import { InputError, RuntimeError } from '../../errors.js';
 import { stderrLogger } from '../logger.js';
 import { createRunReporter } from '../run-reporter.js';
 
@@ -56,7 +56,10 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .check((args) => {
         const workers = args.workers;
         if (workers !== undefined && (!Number.isInteger(workers) || workers < 1)) {
-          throw new Error(`--workers: expected a whole number >= 1, received ${workers}`);
+          throw new InputError(
+            'E_ARGUMENT',
+            `--workers: expected a whole number >= 1, received ${workers}`,
+          );
         }
         return true;
       }) as unknown as Argv<RunArgs>,
