@@ -5,9 +5,11 @@
  *
  *   node dist/bench/train-speed.js [backend=wasm] [epochs=5] [sizes=32,64]
  *
- * Prints one line per size: the median epoch time, the first epoch (which
- * includes warm-up) shown apart.
+ * Prints one line per size: the median epoch time after one warm-up epoch,
+ * the warm-up shown apart.
  */
+import { pathToFileURL } from 'node:url';
+
 import type { ImageSet } from '../src/data/types.js';
 import type { TrialParams } from '../src/experiment/trial.js';
 import { loadBackend, type BackendChoice } from '../src/model/backend.js';
@@ -48,27 +50,73 @@ function median(values: number[]): number {
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
+export interface TrainSpeedOptions {
+  backend?: BackendChoice;
+  size: number;
+  filters?: number;
+  architecture?: TrialParams['architecture'];
+  /** Timed epochs, after one warm-up epoch. Default 5. */
+  epochs?: number;
+}
+
+export interface TrainSpeedResult {
+  backend: string;
+  architecture: string;
+  size: number;
+  filters: number;
+  images: number;
+  /** Median over the timed epochs. */
+  secondsPerEpoch: number;
+  imagesPerSecond: number;
+  firstEpochSeconds: number;
+}
+
+/** Trains with trainTrial itself and times its epochs, warm-up excluded. */
+export async function benchTrainSpeed(options: TrainSpeedOptions): Promise<TrainSpeedResult> {
+  const { tf, name } = await loadBackend(options.backend ?? 'wasm');
+  const epochs = (options.epochs ?? 5) + 1;
+  const params = {
+    ...paramsFor(options.size, epochs),
+    filters: options.filters ?? 16,
+    architecture: options.architecture ?? 'seed',
+  };
+  const seconds: number[] = [];
+  await trainTrial(tf, {
+    params,
+    numClasses: CLASSES,
+    train: randomImages(options.size, IMAGES, 1),
+    validation: randomImages(options.size, 64, 2),
+    onEpoch: (m) => void seconds.push(m.seconds),
+  });
+  const secondsPerEpoch = median(seconds.slice(1));
+  return {
+    backend: name,
+    architecture: params.architecture,
+    size: options.size,
+    filters: params.filters,
+    images: IMAGES,
+    secondsPerEpoch,
+    imagesPerSecond: IMAGES / secondsPerEpoch,
+    firstEpochSeconds: seconds[0]!,
+  };
+}
+
 async function main(): Promise<void> {
   const [backendArg = 'wasm', epochsArg = '5', sizesArg = '32,64'] = process.argv.slice(2);
-  const { tf, name } = await loadBackend(backendArg as BackendChoice);
-  const epochs = Number(epochsArg);
-
   for (const size of sizesArg.split(',').map(Number)) {
-    const seconds: number[] = [];
-    await trainTrial(tf, {
-      params: paramsFor(size, epochs),
-      numClasses: CLASSES,
-      train: randomImages(size, IMAGES, 1),
-      validation: randomImages(size, 64, 2),
-      onEpoch: (m) => void seconds.push(m.seconds),
+    const result = await benchTrainSpeed({
+      backend: backendArg as BackendChoice,
+      size,
+      epochs: Number(epochsArg),
     });
-    const rest = seconds.slice(1);
-    console.log(
-      `${name} seed net, ${size} px, ${IMAGES} images, batch 32: ` +
-        `${median(rest.length > 0 ? rest : seconds).toFixed(3)} s/epoch ` +
-        `(median of ${rest.length}; first epoch ${seconds[0]?.toFixed(3)} s)`,
+    process.stdout.write(
+      `${result.backend} seed net, ${size} px, ${result.images} images, batch 32: ` +
+        `${result.secondsPerEpoch.toFixed(3)} s/epoch (median of ${epochsArg}; ` +
+        `first epoch ${result.firstEpochSeconds.toFixed(3)} s)\n`,
     );
   }
 }
 
-await main();
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  await main();
+}
