@@ -5,6 +5,7 @@
  * summary move together, and a trial reset discards its epochs atomically.
  */
 import type { Trial } from '../experiment/trial.js';
+import type { EpochMetrics } from '../train/loop.js';
 import { openDatabase, type Db } from './database.js';
 
 export type TrialStatus =
@@ -22,14 +23,8 @@ export const FINAL_STATUSES: readonly TrialStatus[] = ['done', 'diverged', 'stop
 
 export type StatusCounts = Partial<Record<TrialStatus, number>>;
 
-export interface EpochRow {
-  epoch: number;
-  loss: number;
-  acc: number;
-  valLoss: number;
-  valAcc: number;
-  seconds: number;
-}
+/** One epoch's metrics, as the training loop reports them. */
+export type EpochRow = EpochMetrics;
 
 export interface SweepRecord {
   id: string;

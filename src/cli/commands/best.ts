@@ -11,6 +11,7 @@ import type { SweepInfo } from '../../query/sweep-choice.js';
 import { InputError } from '../../errors.js';
 import { resolveDbPath } from '../db-path.js';
 import { formatTable } from '../table.js';
+import { readDbOption, sweepOption } from '../options.js';
 
 interface BestArgs {
   db?: string;
@@ -25,14 +26,8 @@ export const bestCommand: CommandModule<object, BestArgs> = {
   describe: 'Show the best grid cells of a sweep, averaged over repeats',
   builder: (yargs: Argv) =>
     yargs
-      .option('db', {
-        type: 'string',
-        describe: 'SQLite file (default: the only results/*.sqlite)',
-      })
-      .option('sweep', {
-        type: 'string',
-        describe: 'Sweep id, id prefix or name (default: the latest in the file)',
-      })
+      .option('db', readDbOption)
+      .option('sweep', sweepOption)
       .option('metric', {
         type: 'string',
         default: 'best_val_acc',

@@ -13,6 +13,7 @@ import type { SweepInfo } from '../../query/sweep-choice.js';
 import { InputError } from '../../errors.js';
 import { resolveDbPath } from '../db-path.js';
 import { formatTable } from '../table.js';
+import { readDbOption, sweepOption } from '../options.js';
 
 interface EffectsArgs {
   param: string;
@@ -37,14 +38,8 @@ export const effectsCommand: CommandModule<object, EffectsArgs> = {
         type: 'string',
         describe: 'A second parameter: show the two-way table and the interaction',
       })
-      .option('db', {
-        type: 'string',
-        describe: 'SQLite file (default: the only results/*.sqlite)',
-      })
-      .option('sweep', {
-        type: 'string',
-        describe: 'Sweep id, id prefix or name (default: the latest in the file)',
-      })
+      .option('db', readDbOption)
+      .option('sweep', sweepOption)
       .option('metric', {
         type: 'string',
         default: 'best_val_acc',

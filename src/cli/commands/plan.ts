@@ -9,6 +9,7 @@ import { AXES } from '../../experiment/trial.js';
 import type { PreparedSweep } from '../../coordinator/prepare.js';
 import { formatTable, formatNumber } from '../table.js';
 import { stderrLogger } from '../logger.js';
+import { allowLargeOption, experimentFileArgument } from '../options.js';
 
 interface PlanArgs {
   file: string;
@@ -21,21 +22,13 @@ export const planCommand: CommandModule<object, PlanArgs> = {
   describe: 'Validate an experiment file and list the trials it expands to',
   builder: (yargs: Argv) =>
     yargs
-      .positional('file', {
-        type: 'string',
-        describe: 'Experiment file (.yaml, .yml or .json)',
-        demandOption: true,
-      })
+      .positional('file', experimentFileArgument)
       .option('json', {
         type: 'boolean',
         default: false,
         describe: 'Print the trials as a JSON array',
       })
-      .option('allow-large', {
-        type: 'boolean',
-        default: false,
-        describe: 'Accept a grid of more than 1000 trials',
-      }) as unknown as Argv<PlanArgs>,
+      .option('allow-large', allowLargeOption) as unknown as Argv<PlanArgs>,
   handler: async (args) => {
     const { prepareSweep } = await import('../../coordinator/prepare.js');
     const sweep = await prepareSweep(args.file, {
@@ -69,13 +62,15 @@ export function describePlan(sweep: PreparedSweep): string {
     ...columns.map((axis) => trial.params[axis as keyof typeof trial.params]),
   ]);
 
+  const axes = varying.map((axis) => `${axis} ×${countValues(sweep, axis)}`);
+  if (experiment.repeats > 1) axes.push(`${experiment.repeats} repeats`);
+  const plural = trials.length === 1 ? '' : 's';
+
   return [
-    `${experiment.name}: ${trials.length} trial${trials.length === 1 ? '' : 's'}` +
-      ` (${varying.map((axis) => `${axis} ×${countValues(sweep, axis)}`).join(', ') || 'one cell'}` +
-      `${experiment.repeats > 1 ? `, ${experiment.repeats} repeats` : ''})`,
+    `${experiment.name}: ${trials.length} trial${plural} (${axes.join(', ') || 'one cell'})`,
     `dataset: ${experiment.dataset.kind}, ${dataset.classes.length} classes, ` +
-      `${dataset.train.length} training / ${dataset.validation.length} validation images ` +
-      `(fingerprint ${dataset.fingerprint.slice(0, 12)})`,
+      `${dataset.train.length} training / ${dataset.validation.length} ` +
+      `validation images (fingerprint ${dataset.fingerprint.slice(0, 12)})`,
     `fixed: ${fixed.join(', ')}`,
     '',
     formatTable(['#', 'trial', ...columns], rows),

@@ -7,6 +7,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { ROW_FORMATS, type RowFormat } from '../../query/rows-output.js';
 import { InputError } from '../../errors.js';
 import { resolveDbPath } from '../db-path.js';
+import { readDbOption } from '../options.js';
 
 interface QueryArgs {
   sql: string;
@@ -25,10 +26,7 @@ export const queryCommand: CommandModule<object, QueryArgs> = {
         describe: 'One SQL statement that reads (SELECT, WITH, a reading PRAGMA)',
         demandOption: true,
       })
-      .option('db', {
-        type: 'string',
-        describe: 'SQLite file (default: the only results/*.sqlite)',
-      })
+      .option('db', readDbOption)
       .option('format', {
         choices: ROW_FORMATS,
         default: 'table' as const,

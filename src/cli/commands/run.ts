@@ -10,6 +10,7 @@ import { varyingAxes } from '../../experiment/plan.js';
 import { InputError, RuntimeError } from '../../errors.js';
 import { stderrLogger } from '../logger.js';
 import { createRunReporter } from '../run-reporter.js';
+import { allowLargeOption, experimentFileArgument } from '../options.js';
 
 interface RunArgs {
   file: string;
@@ -25,11 +26,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
   describe: 'Train every trial of an experiment and record each epoch',
   builder: (yargs: Argv) =>
     yargs
-      .positional('file', {
-        type: 'string',
-        describe: 'Experiment file (.yaml, .yml or .json)',
-        demandOption: true,
-      })
+      .positional('file', experimentFileArgument)
       .option('db', {
         type: 'string',
         describe: 'SQLite file to write (default: results/<name>.sqlite)',
@@ -43,11 +40,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
         default: 'auto' as const,
         describe: 'TensorFlow.js backend; auto = node if installed, else wasm',
       })
-      .option('allow-large', {
-        type: 'boolean',
-        default: false,
-        describe: 'Accept a grid of more than 1000 trials',
-      })
+      .option('allow-large', allowLargeOption)
       .option('epochs', {
         type: 'boolean',
         default: false,

@@ -1,0 +1,28 @@
+/**
+ * Options that several commands share, declared once so that their names,
+ * types and help text cannot drift apart.
+ */
+import { MAX_TRIALS } from '../experiment/rules.js';
+
+export const experimentFileArgument = {
+  type: 'string',
+  describe: 'Experiment file (.yaml, .yml or .json)',
+  demandOption: true,
+} as const;
+
+export const allowLargeOption = {
+  type: 'boolean',
+  default: false,
+  describe: `Accept a grid of more than ${MAX_TRIALS} trials`,
+} as const;
+
+/** For commands that read a sweep database. */
+export const readDbOption = {
+  type: 'string',
+  describe: 'SQLite file (default: the only results/*.sqlite)',
+} as const;
+
+export const sweepOption = {
+  type: 'string',
+  describe: 'Sweep id, id prefix or name (default: the latest in the file)',
+} as const;
