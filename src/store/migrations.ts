@@ -122,26 +122,26 @@ export const MIGRATIONS: readonly Migration[] = [
         s.chance, t.started_at, t.finished_at
       FROM trials t JOIN sweep_summary s ON s.sweep_id = t.sweep_id;
 
+      -- Trials with a result: the one place that decides which count.
       CREATE VIEW trial_metrics AS
-      SELECT trial_id, sweep_id, 'best_val_acc' AS metric, best_val_acc AS value
-        FROM trial_summary
-        WHERE status IN ('done', 'stopped', 'diverged') AND best_val_acc IS NOT NULL
-      UNION ALL
-      SELECT trial_id, sweep_id, 'final_val_acc', final_val_acc
-        FROM trial_summary
-        WHERE status IN ('done', 'stopped', 'diverged') AND final_val_acc IS NOT NULL
-      UNION ALL
-      SELECT trial_id, sweep_id, 'min_val_loss', min_val_loss
-        FROM trial_summary
-        WHERE status IN ('done', 'stopped', 'diverged') AND min_val_loss IS NOT NULL
-      UNION ALL
-      SELECT trial_id, sweep_id, 'best_epoch', best_epoch
-        FROM trial_summary
-        WHERE status IN ('done', 'stopped', 'diverged') AND best_epoch IS NOT NULL
-      UNION ALL
-      SELECT trial_id, sweep_id, 'duration_s', duration_s
-        FROM trial_summary
-        WHERE status IN ('done', 'stopped', 'diverged') AND duration_s IS NOT NULL;
+      WITH finished AS (
+        SELECT * FROM trial_summary
+        WHERE status IN ('done', 'stopped', 'diverged')
+      ),
+      metrics AS (
+        SELECT trial_id, sweep_id, 'best_val_acc' AS metric,
+               best_val_acc AS value FROM finished
+        UNION ALL SELECT trial_id, sweep_id, 'final_val_acc', final_val_acc
+          FROM finished
+        UNION ALL SELECT trial_id, sweep_id, 'min_val_loss', min_val_loss
+          FROM finished
+        UNION ALL SELECT trial_id, sweep_id, 'best_epoch', best_epoch
+          FROM finished
+        UNION ALL SELECT trial_id, sweep_id, 'duration_s', duration_s
+          FROM finished
+      )
+      SELECT trial_id, sweep_id, metric, value FROM metrics
+      WHERE value IS NOT NULL;
 
       CREATE VIEW trial_params_long AS
       SELECT id AS trial_id, sweep_id, 'learning_rate' AS param,
