@@ -242,6 +242,76 @@ export const MIGRATIONS: readonly Migration[] = [
       WHERE w.n IS NOT NULL;
     `,
   },
+  {
+    version: 3,
+    description: 'runs, attempts, checkpoints and early-stopping decisions',
+    // A run is one `gridsweep run` process; an attempt is one go at training
+    // a trial, possibly resumed from a checkpoint; a decision is a stopping
+    // rule's verdict with the numbers it compared. Attempts and decisions
+    // outlive a trial's reset, so a retried trial keeps its history.
+    sql: `
+      CREATE TABLE runs (
+        id           INTEGER PRIMARY KEY,
+        sweep_id     TEXT NOT NULL REFERENCES sweeps (id),
+        host         TEXT NOT NULL,
+        pid          INTEGER NOT NULL,
+        workers      INTEGER NOT NULL,
+        started_at   TEXT NOT NULL,
+        heartbeat_at TEXT NOT NULL,
+        finished_at  TEXT,
+        status       TEXT NOT NULL
+          CHECK (status IN ('running', 'done', 'failed', 'interrupted'))
+      );
+      CREATE INDEX runs_by_sweep ON runs (sweep_id, id);
+
+      CREATE TABLE attempts (
+        trial_id     TEXT NOT NULL REFERENCES trials (id) ON DELETE CASCADE,
+        attempt      INTEGER NOT NULL CHECK (attempt >= 1),
+        run_id       INTEGER REFERENCES runs (id),
+        resumed_from INTEGER NOT NULL DEFAULT 0,
+        started_at   TEXT NOT NULL,
+        finished_at  TEXT,
+        status       TEXT NOT NULL
+          CHECK (status IN ('running', 'done', 'failed', 'diverged',
+                            'stopped', 'interrupted', 'lost')),
+        epochs_done  INTEGER NOT NULL DEFAULT 0,
+        error        TEXT,
+        backend      TEXT,
+        PRIMARY KEY (trial_id, attempt)
+      ) WITHOUT ROWID;
+
+      CREATE TABLE checkpoints (
+        trial_id TEXT PRIMARY KEY REFERENCES trials (id) ON DELETE CASCADE,
+        epoch    INTEGER NOT NULL CHECK (epoch >= 1),
+        file     TEXT NOT NULL,
+        bytes    INTEGER NOT NULL,
+        sha256   TEXT NOT NULL,
+        saved_at TEXT NOT NULL
+      );
+
+      CREATE TABLE decisions (
+        trial_id   TEXT NOT NULL REFERENCES trials (id) ON DELETE CASCADE,
+        epoch      INTEGER NOT NULL CHECK (epoch >= 1),
+        rule       TEXT NOT NULL
+          CHECK (rule IN ('divergence', 'patience', 'median', 'asha')),
+        action     TEXT NOT NULL CHECK (action IN ('stop', 'continue')),
+        metric     TEXT NOT NULL,
+        value      REAL,
+        threshold  REAL,
+        peers      INTEGER,
+        reason     TEXT NOT NULL,
+        decided_at TEXT NOT NULL,
+        PRIMARY KEY (trial_id, epoch, rule)
+      ) WITHOUT ROWID;
+
+      -- Trials with a result that ran their full course: trial_metrics
+      -- without the early-stopped ones, for comparisons that should not mix
+      -- a trial cut at epoch 10 with one that ran to 200.
+      CREATE VIEW completed_trial_metrics AS
+      SELECT m.* FROM trial_metrics m JOIN trials t ON t.id = m.trial_id
+      WHERE t.status <> 'stopped';
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

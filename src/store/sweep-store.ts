@@ -4,7 +4,10 @@
  * at any instant leaves the file consistent: an epoch row and its trial's
  * summary move together, and a trial reset discards its epochs atomically.
  */
+import os from 'node:os';
+
 import type { Trial } from '../experiment/trial.js';
+import type { Decision, EpochPoint } from '../stopping/rules.js';
 import type { EpochMetrics } from '../train/loop.js';
 import { openDatabase, type Db } from './database.js';
 
@@ -17,6 +20,24 @@ export type TrialStatus =
   | 'stopped';
 
 export type SweepStatus = 'running' | 'done' | 'failed' | 'interrupted';
+
+/** How one attempt at a trial ended; 'lost' when its process died. */
+export type AttemptStatus =
+  | 'running'
+  | 'done'
+  | 'failed'
+  | 'diverged'
+  | 'stopped'
+  | 'interrupted'
+  | 'lost';
+
+export interface CheckpointRecord {
+  epoch: number;
+  /** Path of the checkpoint file, relative to the database's folder. */
+  file: string;
+  bytes: number;
+  sha256: string;
+}
 
 /** Statuses a new run leaves alone: the trial's result stands. */
 export const FINAL_STATUSES: readonly TrialStatus[] = ['done', 'diverged', 'stopped'];
@@ -40,6 +61,7 @@ export class SweepStore {
   readonly db: Db;
   readonly file: string;
   private readonly statements;
+  private runId: number | null = null;
 
   constructor(file: string) {
     this.file = file;
@@ -57,6 +79,33 @@ export class SweepStore {
       backend: sweep.backend ?? null,
       env_json: sweep.envJson ?? null,
     });
+  }
+
+  /**
+   * Records this process as running the sweep. Its heartbeat moves with
+   * every epoch written, so `status` can tell a live run from a dead one.
+   */
+  beginRun(sweepId: string, workers: number): number {
+    const result = this.statements.insertRun.run({
+      sweep_id: sweepId,
+      host: os.hostname(),
+      pid: process.pid,
+      workers,
+    });
+    this.runId = Number(result.lastInsertRowid);
+    return this.runId;
+  }
+
+  finishRun(status: SweepStatus): void {
+    if (this.runId !== null) this.statements.finishRun.run(status, this.runId);
+  }
+
+  /**
+   * Attempts still marked running belong to a process that died (a run
+   * never leaves one behind): they are closed as lost.
+   */
+  closeLostAttempts(sweepId: string): number {
+    return this.statements.closeLostAttempts.run(sweepId).changes;
   }
 
   setSweepBackend(sweepId: string, backend: string): void {
@@ -93,16 +142,65 @@ export class SweepStore {
   resetTrial(trialId: string): void {
     this.db.transaction(() => {
       this.statements.deleteEpochs.run(trialId);
+      this.statements.deleteDecisionsAfter.run(trialId, 0);
+      this.statements.deleteCheckpoint.run(trialId);
       this.statements.resetTrial.run(trialId);
     })();
   }
 
-  startTrial(trialId: string): void {
-    this.statements.startTrial.run(trialId);
+  /**
+   * Puts a trial back to pending as it was after `epoch`, where its
+   * checkpoint was saved: later epochs and decisions go, and the summary is
+   * recomputed from the epochs kept, in one transaction.
+   */
+  rewindTrial(trialId: string, epoch: number): void {
+    this.db.transaction(() => {
+      this.statements.deleteEpochsAfter.run(trialId, epoch);
+      this.statements.deleteDecisionsAfter.run(trialId, epoch);
+      this.statements.resetTrial.run(trialId);
+      this.statements.resummariseTrial.run(trialId);
+    })();
   }
 
-  setTrialBackend(trialId: string, backend: string): void {
+  /**
+   * Marks a trial running and opens an attempt for it; returns the
+   * attempt's number (1 for the first ever).
+   */
+  startTrial(trialId: string, resumedFrom = 0): number {
+    return this.db.transaction(() => {
+      this.statements.startTrial.run(trialId);
+      const { attempts } = this.statements.trialAttempts.get(trialId) as {
+        attempts: number;
+      };
+      this.statements.insertAttempt.run({
+        trial_id: trialId,
+        attempt: attempts,
+        run_id: this.runId,
+        resumed_from: resumedFrom,
+      });
+      return attempts;
+    })();
+  }
+
+  finishAttempt(
+    trialId: string,
+    attempt: number,
+    status: AttemptStatus,
+    error?: string,
+  ): void {
+    this.statements.finishAttempt.run({
+      trial_id: trialId,
+      attempt,
+      status,
+      error: error ?? null,
+    });
+  }
+
+  setTrialBackend(trialId: string, backend: string, attempt?: number): void {
     this.statements.setTrialBackend.run(backend, trialId);
+    if (attempt !== undefined) {
+      this.statements.setAttemptBackend.run(backend, trialId, attempt);
+    }
   }
 
   /** One epoch's metrics and the trial's running summary, atomically. */
@@ -122,7 +220,69 @@ export class SweepStore {
         epoch: row.epoch,
         val_acc: finiteOrNull(row.valAcc),
       });
+      this.statements.countAttemptEpoch.run(row.epoch, trialId);
+      if (this.runId !== null) this.statements.heartbeat.run(this.runId);
     })();
+  }
+
+  /** A trial's epochs so far, as the stopping rules read them. */
+  epochHistory(trialId: string): EpochPoint[] {
+    const rows = this.statements.epochHistory.all(trialId) as {
+      epoch: number;
+      loss: number | null;
+      val_loss: number | null;
+      val_acc: number | null;
+    }[];
+    return rows.map((row) => ({
+      epoch: row.epoch,
+      loss: row.loss ?? Number.NaN,
+      valLoss: row.val_loss ?? Number.NaN,
+      valAcc: row.val_acc ?? Number.NaN,
+    }));
+  }
+
+  /**
+   * The best validation accuracy up to `epoch` of every other trial of the
+   * sweep that has reached `epoch`: what median stopping and ASHA compare.
+   */
+  peerScores(sweepId: string, trialId: string, epoch: number): number[] {
+    const rows = this.statements.peerScores.all({
+      sweep_id: sweepId,
+      trial_id: trialId,
+      epoch,
+    }) as { best: number | null }[];
+    return rows.flatMap((row) => (row.best === null ? [] : [row.best]));
+  }
+
+  recordDecision(trialId: string, epoch: number, decision: Decision): void {
+    this.statements.insertDecision.run({
+      trial_id: trialId,
+      epoch,
+      rule: decision.rule,
+      action: decision.action,
+      metric: decision.metric,
+      value: finiteOrNull(decision.value ?? Number.NaN),
+      threshold: finiteOrNull(decision.threshold ?? Number.NaN),
+      peers: decision.peers,
+      reason: decision.reason,
+    });
+  }
+
+  saveCheckpoint(trialId: string, checkpoint: CheckpointRecord): void {
+    this.statements.upsertCheckpoint.run({ trial_id: trialId, ...checkpoint });
+  }
+
+  checkpointOf(trialId: string): CheckpointRecord | undefined {
+    return this.statements.checkpointOf.get(trialId) as CheckpointRecord | undefined;
+  }
+
+  dropCheckpoint(trialId: string): void {
+    this.statements.deleteCheckpoint.run(trialId);
+  }
+
+  /** Back to pending after a pause; its epochs and checkpoint stay. */
+  pauseTrial(trialId: string): void {
+    this.statements.pauseTrial.run(trialId);
   }
 
   finishTrial(trialId: string, status: TrialStatus, error?: string): void {
@@ -162,6 +322,79 @@ function prepareStatements(db: Db) {
         backend = coalesce(excluded.backend, backend),
         env_json = excluded.env_json`),
     setSweepBackend: db.prepare('UPDATE sweeps SET backend = ? WHERE id = ?'),
+    insertRun: db.prepare(`
+      INSERT INTO runs (sweep_id, host, pid, workers, started_at, heartbeat_at,
+                        status)
+      VALUES (@sweep_id, @host, @pid, @workers, ${NOW}, ${NOW}, 'running')`),
+    finishRun: db.prepare(
+      `UPDATE runs SET status = ?, finished_at = ${NOW}, heartbeat_at = ${NOW}
+       WHERE id = ?`,
+    ),
+    heartbeat: db.prepare(`UPDATE runs SET heartbeat_at = ${NOW} WHERE id = ?`),
+    closeLostAttempts: db.prepare(`
+      UPDATE attempts SET status = 'lost', finished_at = ${NOW}
+      WHERE status = 'running'
+        AND trial_id IN (SELECT id FROM trials WHERE sweep_id = ?)`),
+    trialAttempts: db.prepare('SELECT attempts FROM trials WHERE id = ?'),
+    insertAttempt: db.prepare(`
+      INSERT INTO attempts (trial_id, attempt, run_id, resumed_from, started_at,
+                            status, epochs_done)
+      VALUES (@trial_id, @attempt, @run_id, @resumed_from, ${NOW}, 'running',
+              @resumed_from)`),
+    finishAttempt: db.prepare(`
+      UPDATE attempts SET status = @status, error = @error,
+        finished_at = ${NOW}
+      WHERE trial_id = @trial_id AND attempt = @attempt`),
+    setAttemptBackend: db.prepare(
+      'UPDATE attempts SET backend = ? WHERE trial_id = ? AND attempt = ?',
+    ),
+    countAttemptEpoch: db.prepare(`
+      UPDATE attempts SET epochs_done = ?
+      WHERE trial_id = ? AND status = 'running'`),
+    deleteEpochsAfter: db.prepare(
+      'DELETE FROM epochs WHERE trial_id = ? AND epoch > ?',
+    ),
+    deleteDecisionsAfter: db.prepare(
+      'DELETE FROM decisions WHERE trial_id = ? AND epoch > ?',
+    ),
+    resummariseTrial: db.prepare(`
+      UPDATE trials SET
+        epochs_done = coalesce((SELECT max(epoch) FROM epochs
+                                WHERE trial_id = trials.id), 0),
+        final_val_acc = (SELECT val_acc FROM epochs WHERE trial_id = trials.id
+                         ORDER BY epoch DESC LIMIT 1),
+        best_val_acc = (SELECT max(val_acc) FROM epochs
+                        WHERE trial_id = trials.id),
+        best_epoch = (SELECT epoch FROM epochs WHERE trial_id = trials.id
+                        AND val_acc IS NOT NULL
+                      ORDER BY val_acc DESC, epoch ASC LIMIT 1)
+      WHERE id = ?`),
+    epochHistory: db.prepare(`
+      SELECT epoch, loss, val_loss, val_acc FROM epochs
+      WHERE trial_id = ? ORDER BY epoch`),
+    peerScores: db.prepare(`
+      SELECT max(e.val_acc) AS best
+      FROM trials t JOIN epochs e ON e.trial_id = t.id
+      WHERE t.sweep_id = @sweep_id AND t.id <> @trial_id
+        AND t.epochs_done >= @epoch AND e.epoch <= @epoch
+      GROUP BY t.id`),
+    insertDecision: db.prepare(`
+      INSERT OR REPLACE INTO decisions (trial_id, epoch, rule, action, metric,
+        value, threshold, peers, reason, decided_at)
+      VALUES (@trial_id, @epoch, @rule, @action, @metric, @value, @threshold,
+        @peers, @reason, ${NOW})`),
+    upsertCheckpoint: db.prepare(`
+      INSERT INTO checkpoints (trial_id, epoch, file, bytes, sha256, saved_at)
+      VALUES (@trial_id, @epoch, @file, @bytes, @sha256, ${NOW})
+      ON CONFLICT (trial_id) DO UPDATE SET epoch = excluded.epoch,
+        file = excluded.file, bytes = excluded.bytes,
+        sha256 = excluded.sha256, saved_at = excluded.saved_at`),
+    checkpointOf: db.prepare(
+      'SELECT epoch, file, bytes, sha256 FROM checkpoints WHERE trial_id = ?',
+    ),
+    deleteCheckpoint: db.prepare('DELETE FROM checkpoints WHERE trial_id = ?'),
+    pauseTrial: db.prepare(`
+      UPDATE trials SET status = 'pending', finished_at = NULL WHERE id = ?`),
     finishSweep: db.prepare(
       `UPDATE sweeps SET status = ?, finished_at = ${NOW} WHERE id = ?`,
     ),
