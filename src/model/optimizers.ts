@@ -31,9 +31,22 @@ export interface Optimizer {
   learningRate(): number;
   /** One step: moves each variable against its gradient (keyed by name). */
   applyGradients(variables: readonly Variable[], grads: NamedTensorMap): void;
+  /** The step count and each variable's slots, in `variables` order. */
+  exportState(variables: readonly Variable[]): OptimizerState;
+  /** Puts back what exportState returned, for the same variables. */
+  importState(variables: readonly Variable[], state: OptimizerState): void;
   /** Frees the per-variable state (moments). */
   dispose(): void;
 }
+
+/** Plain data: what a checkpoint keeps of an optimizer. */
+export interface OptimizerState {
+  iterations: number;
+  /** slots[i][j] is slot j of variable i (RMSprop: 1, Adam: 2, SGD: 0). */
+  slots: Float32Array[][];
+}
+
+const SLOT_COUNTS: Record<OptimizerName, number> = { sgd: 0, rmsprop: 1, adam: 2 };
 
 /** A rule's view of one step, with slots (state tensors) per variable. */
 interface StepContext {
@@ -104,6 +117,44 @@ export function createOptimizer(tf: Tf, params: TrialParams): Optimizer {
     iterations = t;
   }
 
+  function exportState(variables: readonly Variable[]): OptimizerState {
+    const count = SLOT_COUNTS[params.optimizer];
+    const slots = variables.map((value) => {
+      const slot = slotsOf(value);
+      return Array.from({ length: count }, (_, j) => slot(j).dataSync() as Float32Array);
+    });
+    return { iterations, slots };
+  }
+
+  function importState(variables: readonly Variable[], state: OptimizerState) {
+    const count = SLOT_COUNTS[params.optimizer];
+    if (state.slots.length !== variables.length) {
+      throw new RangeError(
+        `optimizer state has ${state.slots.length} variables, the model ${variables.length}`,
+      );
+    }
+    variables.forEach((value, i) => {
+      const saved = state.slots[i]!;
+      if (saved.length !== count) {
+        throw new RangeError(
+          `optimizer state has ${saved.length} slots for variable ${i}, ` +
+            `${params.optimizer} uses ${count}`,
+        );
+      }
+      const slot = slotsOf(value);
+      saved.forEach((values, j) => {
+        if (values.length !== value.size) {
+          throw new RangeError(
+            `optimizer slot ${j} of variable ${i} has ${values.length} values, ` +
+              `the variable ${value.size}`,
+          );
+        }
+        slot(j).assign(tf.tensor(values, value.shape, 'float32'));
+      });
+    });
+    iterations = state.iterations;
+  }
+
   return {
     name: params.optimizer,
     get iterations() {
@@ -111,6 +162,8 @@ export function createOptimizer(tf: Tf, params: TrialParams): Optimizer {
     },
     learningRate,
     applyGradients,
+    exportState,
+    importState,
     dispose() {
       for (const list of slots.values()) for (const slot of list) slot.dispose();
       slots.clear();

@@ -55,8 +55,26 @@ function defineSeededDropout(tf: Tf): SeededDropoutClass {
       return tf.tidy(() => tf.dropout(input, this.rate, undefined, seed));
     }
 
+    /**
+     * Moves the mask generator past `steps` training calls, as if they had
+     * happened: a trial resumed from a checkpoint then draws the masks the
+     * uninterrupted trial would have drawn.
+     */
+    skipSteps(steps: number): void {
+      for (let i = 0; i < steps; i++) this.random.int(2 ** 31);
+    }
+
     override getConfig() {
       return { ...super.getConfig(), rate: this.rate };
     }
   };
+}
+
+/** Advances every seeded dropout layer of a model past `steps` steps. */
+export function skipDropoutSteps(layers: readonly object[], steps: number): void {
+  for (const layer of layers) {
+    if ('skipSteps' in layer && typeof layer.skipSteps === 'function') {
+      (layer as { skipSteps(steps: number): void }).skipSteps(steps);
+    }
+  }
 }

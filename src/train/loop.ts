@@ -15,8 +15,10 @@ import { silentLogger } from '../log.js';
 import { buildModel } from '../model/architectures.js';
 import type { Tf } from '../model/backend.js';
 import { createOptimizer, type Optimizer } from '../model/optimizers.js';
+import { skipDropoutSteps } from '../model/seeded-dropout.js';
 import { createRandom } from '../random.js';
 import { checkImageSet, makeBatch, range } from './batches.js';
+import { encodeState, type TrainingState } from './checkpoint.js';
 import { correctCount, crossEntropySum } from './metrics.js';
 
 export interface EpochMetrics {
@@ -33,21 +35,41 @@ export interface EpochMetrics {
   seconds: number;
 }
 
+/**
+ * What the caller decides after an epoch: whether to save the training
+ * state, and whether to stop here. Deciding outside the loop lets the
+ * coordinator stop a trial on what other trials did (median, ASHA) and
+ * pause every trial on Ctrl-C.
+ */
+export interface EpochVerdict {
+  /** Save the state at this epoch through onCheckpoint before going on. */
+  checkpoint?: boolean;
+  stop?: { status: 'stopped' | 'diverged' | 'paused'; reason: string };
+}
+
 export interface TrainInput {
   params: TrialParams;
   numClasses: number;
   train: ImageSet;
   validation: ImageSet;
+  /** State saved at an earlier epoch: training goes on from the next one. */
+  resume?: TrainingState;
+  /** Trial id written into checkpoints (default ''). */
+  trialId?: string;
   /** Called after each completed epoch; awaited before the next starts. */
-  onEpoch?: (metrics: EpochMetrics) => void | Promise<void>;
+  onEpoch?: (
+    metrics: EpochMetrics,
+  ) => EpochVerdict | void | Promise<EpochVerdict | void>;
+  /** Receives the encoded state when a verdict asks for a checkpoint. */
+  onCheckpoint?: (epoch: number, bytes: Uint8Array) => void | Promise<void>;
   /** Checked between batches; when aborted the trial ends as 'aborted'. */
   signal?: AbortSignal;
   logger?: Logger;
 }
 
 export interface TrainResult {
-  status: 'done' | 'diverged' | 'aborted';
-  /** Epochs completed and reported through onEpoch. */
+  status: 'done' | 'diverged' | 'stopped' | 'paused' | 'aborted';
+  /** The last epoch completed and reported through onEpoch. */
   epochsRun: number;
   reason?: string;
 }
@@ -80,6 +102,7 @@ export async function trainTrial(tf: Tf, input: TrainInput): Promise<TrainResult
     const logger = input.logger ?? silentLogger;
 
     const session = { tf, input, model, variables, optimizer, logger };
+    if (input.resume) restoreState(session, input.resume);
     return await runEpochs(session);
   } finally {
     for (const item of owned.reverse()) item.dispose();
@@ -89,8 +112,9 @@ export async function trainTrial(tf: Tf, input: TrainInput): Promise<TrainResult
 async function runEpochs(session: Session): Promise<TrainResult> {
   const { input, logger } = session;
   const { epochs } = input.params;
+  const first = (input.resume?.epoch ?? 0) + 1;
 
-  for (let epoch = 1; epoch <= epochs; epoch += 1) {
+  for (let epoch = first; epoch <= epochs; epoch += 1) {
     const started = performance.now();
     const fit = await fitEpoch(session, epoch);
     if (fit.status !== 'ok') {
@@ -107,9 +131,63 @@ async function runEpochs(session: Session): Promise<TrainResult> {
       seconds: (performance.now() - started) / 1000,
     };
     logger.debug(describeEpoch(metrics, epochs));
-    await input.onEpoch?.(metrics);
+    const verdict = (await input.onEpoch?.(metrics)) ?? {};
+    if (verdict.checkpoint) {
+      await input.onCheckpoint?.(epoch, encodeState(captureState(session, epoch)));
+    }
+    if (verdict.stop) {
+      return { status: verdict.stop.status, epochsRun: epoch, reason: verdict.stop.reason };
+    }
   }
   return { status: 'done', epochsRun: epochs };
+}
+
+/** The weights and optimizer state after `epoch`, copied out of the backend. */
+function captureState(session: Session, epoch: number): TrainingState {
+  const { model, variables, optimizer, input } = session;
+  return {
+    trialId: input.trialId ?? '',
+    epoch,
+    weights: model.getWeights().map((w) => ({
+      shape: w.shape,
+      values: w.dataSync() as Float32Array,
+    })),
+    optimizer: optimizer.exportState(variables),
+  };
+}
+
+function restoreState(session: Session, state: TrainingState): void {
+  const { tf, model, variables, optimizer, input } = session;
+  const current = model.getWeights();
+  if (state.weights.length !== current.length) {
+    throw new RuntimeError(
+      'E_CHECKPOINT',
+      `the checkpoint has ${state.weights.length} weight tensors, the network ${current.length}`,
+    );
+  }
+  current.forEach((w, i) => {
+    const shape = state.weights[i]!.shape;
+    if (shape.join('x') !== w.shape.join('x')) {
+      throw new RuntimeError(
+        'E_CHECKPOINT',
+        `checkpoint weight ${i} has shape [${shape}], the network's is [${w.shape}]`,
+      );
+    }
+  });
+  if (state.epoch < 1 || state.epoch >= input.params.epochs) {
+    throw new RuntimeError(
+      'E_CHECKPOINT',
+      `the checkpoint is at epoch ${state.epoch}, outside 1..${input.params.epochs - 1}`,
+    );
+  }
+  const tensors = state.weights.map((w) => tf.tensor(w.values, w.shape, 'float32'));
+  try {
+    model.setWeights(tensors);
+  } finally {
+    tf.dispose(tensors);
+  }
+  optimizer.importState(variables, state.optimizer);
+  skipDropoutSteps(model.layers, state.optimizer.iterations);
 }
 
 type EpochFit =
