@@ -249,6 +249,87 @@ export const gridSchema = z
       'options may be listed here too.',
   );
 
+const patienceRule = z
+  .strictObject({
+    epochs: positiveInt
+      .max(100_000)
+      .describe('Epochs without a better validation loss before stopping.'),
+    minDelta: z
+      .number()
+      .min(0)
+      .finite()
+      .default(0)
+      .describe('Smallest drop in validation loss that counts as better. Default 0.'),
+  })
+  .describe(
+    "Keras' EarlyStopping on val_loss, per trial: stop after `epochs` epochs " +
+      'without improvement.',
+  );
+
+const medianRule = z
+  .strictObject({
+    grace: positiveInt
+      .max(100_000)
+      .default(10)
+      .describe('Epochs every trial trains before the rule applies. Default 10.'),
+    minTrials: positiveInt
+      .max(10_000)
+      .default(3)
+      .describe(
+        'Other trials that must have reached the same epoch before one is ' +
+          'compared with them. Default 3.',
+      ),
+  })
+  .describe(
+    'Median stopping: stop a trial whose best validation accuracy so far is ' +
+      'below the median of the other trials’ best at the same epoch.',
+  );
+
+const ashaRule = z
+  .strictObject({
+    minEpochs: positiveInt
+      .max(100_000)
+      .default(10)
+      .describe('The first rung, in epochs. Default 10.'),
+    reduction: z
+      .number()
+      .int()
+      .min(2)
+      .max(100)
+      .default(3)
+      .describe(
+        'Rungs sit at minEpochs × reduction^k; at each, a trial continues only ' +
+          'if it is in the top 1/reduction of the trials that reached it. ' +
+          'Default 3.',
+      ),
+  })
+  .describe(
+    'Asynchronous successive halving (ASHA): at each rung, stop the trials ' +
+      'outside the top fraction so far.',
+  );
+
+export const stoppingSchema = z
+  .strictObject({
+    lossFactor: z
+      .number()
+      .gt(1)
+      .finite()
+      .default(3)
+      .describe(
+        'A trial diverges when an epoch’s mean training loss exceeds ' +
+          'lossFactor × ln(classes), the loss of a uniform guess (a NaN or ' +
+          'infinite loss always diverges). Default 3.',
+      ),
+    patience: patienceRule.optional(),
+    median: medianRule.optional(),
+    asha: ashaRule.optional(),
+  })
+  .describe(
+    'When a trial ends before its last epoch: divergence always; patience, ' +
+      'median and asha when given. Every stop is recorded in the decisions ' +
+      'table with the numbers compared.',
+  );
+
 export const experimentSchema = z
   .strictObject({
     $schema: z
@@ -297,12 +378,35 @@ export const experimentSchema = z
       .max(256)
       .optional()
       .describe('Worker threads, one trial each. Default: the number of cores.'),
+    stopping: stoppingSchema.default({ lossFactor: 3 }),
+    checkpointEvery: z
+      .number()
+      .int()
+      .min(0)
+      .max(100_000)
+      .default(5)
+      .describe(
+        'Save each trial’s model and optimizer state every this many epochs, ' +
+          'so a killed run resumes where it was; 0 saves only on Ctrl-C. ' +
+          'Default 5.',
+      ),
+    retries: z
+      .number()
+      .int()
+      .min(0)
+      .max(100)
+      .default(2)
+      .describe(
+        'Times a trial is tried again after a failure that may pass (its ' +
+          'worker crashed), resuming from its checkpoint. Default 2.',
+      ),
   })
   .describe('A gridsweep experiment: a grid of training runs to compare.');
 
 export type ExperimentInput = z.input<typeof experimentSchema>;
 export type Experiment = z.output<typeof experimentSchema>;
 export type DatasetSpec = z.output<typeof datasetSchema>;
+export type StoppingPolicy = z.output<typeof stoppingSchema>;
 export type Architecture = (typeof ARCHITECTURES)[number];
 export type OptimizerName = (typeof OPTIMIZERS)[number];
 
