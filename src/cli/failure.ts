@@ -1,12 +1,14 @@
 /**
  * The one place that turns an error into what a person reads and the exit
- * code a script sees: 0 success, 1 a runtime failure, 2 bad input.
+ * code a script sees: 0 success, 1 a runtime failure, 2 bad input, 130 a
+ * run stopped by Ctrl-C or SIGTERM (128 + SIGINT, as shells report it).
  */
 import { GridsweepError, InputError } from '../errors.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_BAD_INPUT = 2;
+export const EXIT_INTERRUPTED = 130;
 
 export function reportFailure(
   error: unknown,
@@ -28,7 +30,7 @@ export function reportFailure(
     if (cause) write(`  caused by: ${cause}`);
     if (error.hint) write(`hint: ${error.hint}`);
     if (options.debug && error.stack) write(error.stack);
-    return EXIT_FAILURE;
+    return error.code === 'E_INTERRUPTED' ? EXIT_INTERRUPTED : EXIT_FAILURE;
   }
 
   write(`gridsweep: unexpected error: ${causeText(error) ?? String(error)}`);

@@ -1,7 +1,9 @@
 /**
  * Turns a sweep's events into lines a person reads at 3 a.m.: one per event
  * that matters (data ready, trial started, trial finished with its best,
- * trial failed with why, sweep done), never one per epoch unless asked.
+ * failed or stopped with why, retried, paused, sweep done), never one per
+ * epoch unless asked. This is the output for logs and pipes; a terminal
+ * gets progress bars instead.
  */
 import type { SweepEvent } from '../coordinator/run-sweep.js';
 import type { Trial } from '../experiment/trial.js';
@@ -29,13 +31,17 @@ export function createRunReporter(
 
   return (event) => {
     switch (event.type) {
-      case 'sweep-started':
+      case 'sweep-started': {
         total = event.total;
+        const toRun = event.planned.length;
+        const resumed = event.planned.filter((p) => p.resumeFrom > 0).length;
         write(
-          `${event.total} trials: ${event.total - event.toRun} already finished, ` +
-            `${event.toRun} to run on ${event.workers} worker${event.workers === 1 ? '' : 's'}`,
+          `${event.total} trials: ${event.total - toRun} already finished, ` +
+            `${toRun} to run${resumed > 0 ? ` (${resumed} resumed from checkpoints)` : ''} ` +
+            `on ${event.workers} worker${event.workers === 1 ? '' : 's'}`,
         );
         break;
+      }
       case 'data-ready':
         write(
           `data: ${event.images} images at ${event.imageSize} px ready in ` +
@@ -44,7 +50,10 @@ export function createRunReporter(
         break;
       case 'trial-started':
         progress.set(event.trial.id, { best: null, bestEpoch: null, last: null });
-        write(`${label(event.trial)} started on ${event.backend}: ${params(event.trial)}`);
+        write(
+          `${label(event.trial)} ${event.resumeFrom > 0 ? `resumed at epoch ${event.resumeFrom + 1}` : 'started'} ` +
+            `on ${event.backend}${event.attempt > 1 ? ` (attempt ${event.attempt})` : ''}: ${params(event.trial)}`,
+        );
         break;
       case 'epoch': {
         const state = progress.get(event.trial.id);
@@ -73,10 +82,29 @@ export function createRunReporter(
             ? `best val acc ${state.best.toFixed(3)} at epoch ${state.bestEpoch}` +
               ` (final ${state.last?.toFixed(3)})`
             : 'no epoch finished';
-        const why = event.error ? `: ${event.error}` : '';
+        const why = event.reason ? `: ${event.reason}` : '';
         write(`${label(event.trial)} ${event.status} in ${took}, ${best}${why}`);
         break;
       }
+      case 'trial-retrying':
+        write(
+          `${label(event.trial)} ${event.error}; trying again (attempt ${event.attempt}) ` +
+            (event.resumeFrom > 0 ? `from epoch ${event.resumeFrom}` : 'from the start'),
+        );
+        break;
+      case 'trial-paused':
+        write(`${label(event.trial)} paused after epoch ${event.epoch}; run again to resume`);
+        break;
+      case 'interrupting':
+        write(
+          event.immediate
+            ? 'stopping now; each trial resumes from its last checkpoint'
+            : 'stopping after the epochs in flight (Ctrl-C again to stop at once)',
+        );
+        break;
+      case 'decision':
+      case 'checkpoint':
+        break;
       case 'sweep-finished': {
         const counts = Object.entries(event.counts)
           .map(([status, n]) => `${n} ${status}`)

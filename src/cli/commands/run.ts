@@ -65,16 +65,33 @@ export const runCommand: CommandModule<object, RunArgs> = {
     const db = args.db ?? path.join('results', `${sweep.experiment.name}.sqlite`);
     logger.info(`${sweep.experiment.name}: writing ${db}`);
 
-    const summary = await runSweep(sweep, {
-      db,
-      backend: args.backend,
-      logger,
-      onEvent: createRunReporter(logger.info, {
-        varying: varyingAxes(sweep.experiment),
-        epochs: args.epochs,
-      }),
-      ...(args.workers === undefined ? {} : { workers: args.workers }),
-    });
+    const interrupt = interruptOnSignals();
+    let summary;
+    try {
+      summary = await runSweep(sweep, {
+        db,
+        backend: args.backend,
+        logger,
+        onEvent: createRunReporter(logger.info, {
+          varying: varyingAxes(sweep.experiment),
+          epochs: args.epochs,
+        }),
+        stop: interrupt.stop,
+        abort: interrupt.abort,
+        ...(args.workers === undefined ? {} : { workers: args.workers }),
+      });
+    } finally {
+      interrupt.release();
+    }
+
+    if (summary.status === 'interrupted') {
+      const left = summary.counts.pending ?? 0;
+      throw new RuntimeError(
+        'E_INTERRUPTED',
+        `interrupted with ${left} trial(s) to go; what ran is in ${db}`,
+        { hint: `resume with: gridsweep run ${args.file}${args.db ? ` --db ${args.db}` : ''}` },
+      );
+    }
 
     if (summary.status === 'failed') {
       throw new RuntimeError(
@@ -86,3 +103,26 @@ export const runCommand: CommandModule<object, RunArgs> = {
     }
   },
 };
+
+/**
+ * The first SIGINT or SIGTERM asks the run to stop after the epochs in
+ * flight; a second one stops it at once.
+ */
+function interruptOnSignals() {
+  const stop = new AbortController();
+  const abort = new AbortController();
+  const onSignal = () => {
+    if (stop.signal.aborted) abort.abort();
+    else stop.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return {
+    stop: stop.signal,
+    abort: abort.signal,
+    release() {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
+}
