@@ -63,6 +63,7 @@ export async function train(task: TrainTask): Promise<TrainTaskResult> {
       reason: error instanceof Error ? error.message : String(error),
     };
   } finally {
+    send({ type: 'end', trialId: trial.id });
     port.close();
   }
 }

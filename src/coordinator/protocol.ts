@@ -33,7 +33,9 @@ export interface TrainTask {
 export type WorkerMessage =
   | { type: 'started'; trialId: string; backend: BackendName }
   | { type: 'epoch'; trialId: string; metrics: EpochMetrics }
-  | { type: 'checkpoint'; trialId: string; epoch: number; bytes: Uint8Array };
+  | { type: 'checkpoint'; trialId: string; epoch: number; bytes: Uint8Array }
+  /** The last message of a task: everything before it has been sent. */
+  | { type: 'end'; trialId: string };
 
 export type CoordinatorMessage = { type: 'verdict'; epoch: number; verdict: EpochVerdict };
 

@@ -516,6 +516,9 @@ function converse(
         emit({ type: 'checkpoint', trial, epoch: message.epoch, bytes: record.bytes });
         break;
       }
+      case 'end':
+        finish();
+        break;
     }
   };
 
@@ -533,16 +536,19 @@ function converse(
       context.emit({ type: 'interrupting', immediate: true });
     }
   });
-  port.on('close', () => {
+  // 'end' is the worker's last message; 'close' covers a port that goes
+  // away without it.
+  const finish = () => {
     closed = true;
     onClose?.();
-  });
+  };
+  port.on('close', finish);
 
   return {
     backend: () => backend,
     lastEpoch: () => lastEpoch,
     decided: () => decided,
-    /** Resolves once the worker has closed its end: every message is in. */
+    /** Resolves once the worker's last message is in. */
     closed: () =>
       new Promise<void>((resolve) => {
         if (closed) resolve();
