@@ -58,10 +58,11 @@ describe('running a sweep', () => {
 
   before(async () => {
     const dir = createTempDir();
-    after(() => removeDir(dir));
     f = { dir, cache: path.join(dir, 'cache'), db: path.join(dir, 'tiny.sqlite') };
     sweep = await prepare(f, experimentYaml(GRID));
   });
+  // Registered here, not inside before(): there it would run right after it.
+  after(() => removeDir(f.dir));
 
   test('trains every trial and records every epoch', async () => {
     const summary = await run(f, sweep);
@@ -116,7 +117,7 @@ describe('running a sweep', () => {
   test('adding a value to the grid trains only the new cells', async () => {
     const wider = await prepare(
       f,
-      experimentYaml('learningRate: [0.01, 0.001, 0.1], imageSize: [16], filters: [4]'),
+      experimentYaml('learningRate: [0.01, 0.001, 0.003], imageSize: [16], filters: [4]'),
     );
     const summary = await run(f, wider);
     assert.equal(summary.ran, 1);

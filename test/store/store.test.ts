@@ -49,7 +49,15 @@ describe('sweep database', () => {
       .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
       .pluck()
       .all();
-    assert.deepEqual(tables, ['epochs', 'sweeps', 'trials']);
+    assert.deepEqual(tables, [
+      'attempts',
+      'checkpoints',
+      'decisions',
+      'epochs',
+      'runs',
+      'sweeps',
+      'trials',
+    ]);
     store.close();
   });
 
@@ -113,6 +121,47 @@ describe('sweep database', () => {
       .get(id);
     assert.equal(count, 0);
     assert.deepEqual(row, { status: 'pending', best_val_acc: null, epochs_done: 0, attempts: 1 });
+    store.close();
+  });
+
+  test('rewinding to a checkpoint keeps earlier epochs and recomputes the summary', (t) => {
+    const store = openStore(tempDir(t));
+    const id = trials[0]!.id;
+    store.startTrial(id);
+    for (const [n, acc] of [[1, 0.3], [2, 0.6], [3, 0.9], [4, 0.2]] as const) {
+      store.recordEpoch(id, epoch(n, acc));
+    }
+    store.recordDecision(id, 4, {
+      rule: 'median', action: 'stop', status: 'stopped', metric: 'best_val_acc',
+      value: 0.9, threshold: 0.95, peers: 3, reason: 'test',
+    });
+    store.rewindTrial(id, 2);
+    const row = store.db
+      .prepare('SELECT status, best_val_acc, best_epoch, final_val_acc, epochs_done FROM trials WHERE id = ?')
+      .get(id);
+    assert.deepEqual(row, {
+      status: 'pending', best_val_acc: 0.6, best_epoch: 2, final_val_acc: 0.6, epochs_done: 2,
+    });
+    assert.equal(store.db.prepare('SELECT count(*) FROM epochs').pluck().get(), 2);
+    assert.equal(store.db.prepare('SELECT count(*) FROM decisions').pluck().get(), 0);
+    store.close();
+  });
+
+  test('each start opens a numbered attempt; a later run closes dead ones as lost', (t) => {
+    const store = openStore(tempDir(t));
+    const id = trials[0]!.id;
+    store.beginRun('s1', 2);
+    assert.equal(store.startTrial(id), 1);
+    store.finishAttempt(id, 1, 'failed', 'worker died');
+    assert.equal(store.startTrial(id, 3), 2);
+    assert.equal(store.closeLostAttempts('s1'), 1);
+    const attempts = store.db
+      .prepare('SELECT attempt, status, resumed_from, error FROM attempts ORDER BY attempt')
+      .all();
+    assert.deepEqual(attempts, [
+      { attempt: 1, status: 'failed', resumed_from: 0, error: 'worker died' },
+      { attempt: 2, status: 'lost', resumed_from: 3, error: null },
+    ]);
     store.close();
   });
 
