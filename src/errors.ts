@@ -18,6 +18,7 @@ export type ErrorCode =
   | 'E_DATASET'
   | 'E_DATABASE'
   | 'E_TRIAL'
+  | 'E_REPORT'
   | 'E_INTERRUPTED';
 
 export class GridsweepError extends Error {
