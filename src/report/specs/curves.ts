@@ -107,6 +107,8 @@ interface EmptyPanelRow {
 
 type EpochKey = 'valAcc' | 'acc' | 'valLoss' | 'loss';
 
+const SERIES = ['validation', 'training'];
+
 function curveRows(
   input: CurvesInput,
   layout: FacetLayout,
@@ -200,13 +202,21 @@ function curveLayer(repeats: number, options: CurvesOptions): Layer {
         repeats > 1
           ? { field: 'repeat', type: 'nominal', title: 'repeat', scale: { range: REPEAT_COLOURS } }
           : { value: MAIN_COLOUR },
+      // Training curves dashed and paler, so that the validation curve,
+      // the one that matters, stays on top to the eye.
       ...(options.train
         ? {
             strokeDash: {
               field: 'series',
               type: 'nominal',
               title: 'curve',
-              scale: { domain: ['validation', 'training'], range: [[1, 0], [5, 3]] },
+              scale: { domain: SERIES, range: [[1, 0], [5, 3]] },
+            },
+            strokeOpacity: {
+              field: 'series',
+              type: 'nominal',
+              title: 'curve',
+              scale: { domain: SERIES, range: [1, 0.55] },
             },
           }
         : {}),
@@ -324,7 +334,9 @@ function curvesTitle(
   const unseenLine =
     `${unseen.length} trial(s) ${statusList(unseen)} before recording an epoch`;
   return {
-    text: `${input.sweep.name}: validation ${accuracy ? 'accuracy' : 'loss'} per epoch`,
+    text:
+      `${input.sweep.name}: ${options.train ? '' : 'validation '}` +
+      `${accuracy ? 'accuracy' : 'loss'} per epoch`,
     subtitle: [
       sweepLine(input),
       reading.join('; '),
