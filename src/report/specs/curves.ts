@@ -301,10 +301,17 @@ function facetSpec(layout: FacetLayout) {
   };
 }
 
-/** A single varying parameter wraps its panels, four to a line. */
-function wrapColumns(layout: FacetLayout): { columns?: number } {
+/**
+ * A single varying parameter wraps its panels, four to a line, each with
+ * its own epoch axis: shared ones would hang under the empty places of a
+ * last line that is not full.
+ */
+function wrapColumns(layout: FacetLayout) {
   if (layout.row !== undefined) return {};
-  return { columns: Math.min(4, layout.column!.labels.length) };
+  return {
+    columns: Math.min(4, layout.column!.labels.length),
+    resolve: { axis: { x: 'independent' as const } },
+  };
 }
 
 function curvesTitle(
