@@ -19,6 +19,7 @@ export type ErrorCode =
   | 'E_DATABASE'
   | 'E_TRIAL'
   | 'E_CHECKPOINT'
+  | 'E_REPORT'
   | 'E_INTERRUPTED';
 
 export class GridsweepError extends Error {

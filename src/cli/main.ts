@@ -12,6 +12,7 @@ import { datasetCommand } from './commands/dataset.js';
 import { effectsCommand } from './commands/effects.js';
 import { planCommand } from './commands/plan.js';
 import { queryCommand } from './commands/query.js';
+import { reportCommand } from './commands/report.js';
 import { runCommand } from './commands/run.js';
 import { schemaCommand } from './commands/schema.js';
 import { EXIT_OK, reportFailure } from './failure.js';
@@ -26,6 +27,7 @@ export async function main(argv: string[]): Promise<number> {
     .command(queryCommand)
     .command(bestCommand)
     .command(effectsCommand)
+    .command(reportCommand)
     .command(datasetCommand)
     .demandCommand(1, 'name a command; see gridsweep --help')
     .strict()

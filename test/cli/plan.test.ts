@@ -71,13 +71,13 @@ describe('gridsweep plan', () => {
     assert.match(stderr, /no\/such\/place/);
   });
 
-  test('plan and --help start without loading TensorFlow.js or sharp', (t) => {
+  test('plan and --help start without loading TensorFlow.js, sharp or Vega', (t) => {
     const dir = tempDir(t);
     const hook = writeFile(
       dir,
       'hook.mjs',
       'export async function resolve(specifier, context, next) {\n' +
-        "  if (/^(@tensorflow\\/|sharp$)/.test(specifier)) {\n" +
+        "  if (/^(@tensorflow\\/|sharp$|vega|@resvg\\/)/.test(specifier)) {\n" +
         "    throw new Error('heavy module imported: ' + specifier);\n" +
         '  }\n' +
         '  return next(specifier, context);\n' +
@@ -89,7 +89,12 @@ describe('gridsweep plan', () => {
       `import { register } from 'node:module';\nregister(${JSON.stringify(`file://${hook}`)});\n`,
     );
     const nodeArgs = ['--import', register];
-    for (const args of [['--help'], ['plan', '--help'], ['plan', 'experiments/quickstart.yaml']]) {
+    for (const args of [
+      ['--help'],
+      ['plan', '--help'],
+      ['report', '--help'],
+      ['plan', 'experiments/quickstart.yaml'],
+    ]) {
       const result = runCli(args, { nodeArgs });
       assert.equal(result.status, 0, `${args.join(' ')}: ${result.stderr}`);
     }
