@@ -70,16 +70,26 @@ export async function train(task: TrainTask): Promise<TrainTaskResult> {
 
 /** Resolves each epoch's verdict when the coordinator's reply arrives. */
 function verdictReceiver(task: TrainTask) {
-  const waiting = new Map<number, (verdict: EpochVerdict) => void>();
+  type Waiter = { resolve: (verdict: EpochVerdict) => void; reject: (error: Error) => void };
+  const waiting = new Map<number, Waiter>();
   const arrived = new Map<number, EpochVerdict>();
+  let gone = false;
   task.port.on('message', (message: CoordinatorMessage) => {
-    const resolve = waiting.get(message.epoch);
-    if (resolve) {
+    const waiter = waiting.get(message.epoch);
+    if (waiter) {
       waiting.delete(message.epoch);
-      resolve(message.verdict);
+      waiter.resolve(message.verdict);
     } else {
       arrived.set(message.epoch, message.verdict);
     }
+  });
+  // The coordinator closed its end: no verdict will come, so stop training.
+  task.port.on('close', () => {
+    gone = true;
+    for (const waiter of waiting.values()) {
+      waiter.reject(new Error('the coordinator stopped listening'));
+    }
+    waiting.clear();
   });
   return {
     next(epoch: number): Promise<EpochVerdict> {
@@ -88,7 +98,8 @@ function verdictReceiver(task: TrainTask) {
         arrived.delete(epoch);
         return Promise.resolve(verdict);
       }
-      return new Promise((resolve) => waiting.set(epoch, resolve));
+      if (gone) return Promise.reject(new Error('the coordinator stopped listening'));
+      return new Promise((resolve, reject) => waiting.set(epoch, { resolve, reject }));
     },
   };
 }

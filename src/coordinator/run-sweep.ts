@@ -88,6 +88,7 @@ export async function runSweep(
     dataset: sweep.dataset.fingerprint,
   });
 
+  let context: RunContext | undefined;
   try {
     store.beginSweep({
       id: sweepId,
@@ -103,7 +104,7 @@ export async function runSweep(
     store.beginRun(sweepId, workers);
     emit({ type: 'sweep-started', sweepId, total: sweep.trials.length, planned, workers });
 
-    const context: RunContext = {
+    context = {
       ...options,
       workers,
       sweepId,
@@ -116,6 +117,7 @@ export async function runSweep(
       retries: sweep.experiment.retries,
       numClasses: sweep.dataset.classes.length,
       fatal: undefined,
+      stopWorkers: () => {},
     };
     const backend =
       planned.length === 0 || options.stop?.aborted
@@ -137,11 +139,14 @@ export async function runSweep(
     emit({ type: 'sweep-finished', status, counts });
     return { sweepId, status, counts, ran: planned.length, backend };
   } catch (error) {
-    if (store.db.open) {
+    try {
       store.finishSweep(sweepId, 'failed');
       store.finishRun('failed');
+    } catch {
+      // The database is what failed; the error below says so.
     }
-    throw error;
+    if (context?.fatal !== undefined) throw context.fatal;
+    throw isWriteError(error) ? recordingFailed(error, null, options.db) : error;
   } finally {
     store.close();
   }
@@ -223,6 +228,8 @@ interface RunContext extends RunOptions {
   numClasses: number;
   /** An error that must end the run (the database cannot be written). */
   fatal: unknown;
+  /** Ends every worker now (set while the pool runs). */
+  stopWorkers: () => void;
 }
 
 async function trainAll(
@@ -245,6 +252,7 @@ async function trainAll(
     context.emit({ type: 'interrupting', immediate: true });
     void pool.destroy();
   };
+  context.stopWorkers = stopNow;
   const stopAfterEpoch = () => context.emit({ type: 'interrupting', immediate: false });
   context.abort?.addEventListener('abort', stopNow, { once: true });
   context.stop?.addEventListener('abort', stopAfterEpoch, { once: true });
@@ -320,6 +328,7 @@ async function trainTrialToEnd(
 
   for (;;) {
     const outcome = await attemptTrial(pool, trial, resumeFrom, data, context);
+    if (context.fatal !== undefined) return outcome.backend;
     if (outcome.kind === 'crashed' && retriesLeft > 0 && !isInterrupted(context)) {
       retriesLeft--;
       resumeFrom = rewindToCheckpoint(trial, context);
@@ -415,6 +424,9 @@ async function attemptTrial(
   };
 
   const end = (status: AttemptStatus, outcome: AttemptOutcome): AttemptOutcome => {
+    // After a failed write, the database is left as it was: the next run
+    // sees this attempt as lost and resumes the trial.
+    if (context.fatal !== undefined) return outcome;
     store.finishAttempt(trial.id, attempt, status, outcome.reason);
     return outcome;
   };
@@ -429,7 +441,7 @@ async function attemptTrial(
   } catch (thrown) {
     const reason = thrown instanceof Error ? thrown.message : String(thrown);
     const lastEpoch = conversation.lastEpoch();
-    return context.abort?.aborted || context.fatal !== undefined
+    return isInterrupted(context) || context.fatal !== undefined
       ? end('interrupted', { ...base, backend: conversation.backend(), kind: 'paused', epoch: lastEpoch })
       : end('failed', { ...base, backend: conversation.backend(), kind: 'crashed', reason: `worker died: ${reason}` });
   } finally {
@@ -527,13 +539,9 @@ function converse(
     try {
       handle(message);
     } catch (error) {
-      context.fatal = new RuntimeError(
-        'E_DATABASE',
-        `cannot record trial ${trial.id}: ${error instanceof Error ? error.message : error}`,
-        { cause: error, hint: 'what was recorded before this is intact; run again to resume' },
-      );
+      context.fatal = recordingFailed(error, trial, context.db);
       port.close();
-      context.emit({ type: 'interrupting', immediate: true });
+      context.stopWorkers();
     }
   });
   // 'end' is the worker's last message; 'close' covers a port that goes
@@ -594,4 +602,38 @@ function isInterrupted(options: RunOptions): boolean {
 
 function finishedCount(counts: StatusCounts): number {
   return FINAL_STATUSES.reduce((sum, status) => sum + (counts[status] ?? 0), 0);
+}
+
+/**
+ * The error that ends a run when the database or the checkpoint folder
+ * cannot be written: says what could not be recorded, and that nothing
+ * recorded before it is lost (every write is a transaction).
+ */
+function recordingFailed(error: unknown, trial: Trial | null, db: string): RuntimeError {
+  const detail = error instanceof Error ? error.message : String(error);
+  const code = (error as { code?: unknown }).code;
+  const full = code === 'SQLITE_FULL' || code === 'ENOSPC';
+  const what = trial ? `trial ${trial.id}` : 'the sweep';
+  return new RuntimeError(
+    'E_DATABASE',
+    full
+      ? `the disk is full: cannot record ${what} in ${db} (${detail})`
+      : `cannot record ${what} in ${db}: ${detail}`,
+    {
+      cause: error,
+      hint:
+        (full ? 'free some space, then ' : '') +
+        'run the same command again: everything recorded before this is intact, ' +
+        'and the run resumes from it',
+    },
+  );
+}
+
+/** A failed write to the database or the checkpoint folder. */
+function isWriteError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return (
+    typeof code === 'string' &&
+    (code.startsWith('SQLITE_') || ['ENOSPC', 'EROFS', 'EACCES', 'EDQUOT', 'EIO'].includes(code))
+  );
 }

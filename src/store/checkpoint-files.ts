@@ -30,14 +30,19 @@ export class CheckpointFiles {
     fs.mkdirSync(this.dir, { recursive: true });
     const target = this.pathOf(trialId);
     const temporary = `${target}.${process.pid}.tmp`;
-    const fd = fs.openSync(temporary, 'w');
     try {
-      fs.writeSync(fd, bytes);
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
+      const fd = fs.openSync(temporary, 'w');
+      try {
+        fs.writeSync(fd, bytes);
+        fs.fsyncSync(fd);
+      } finally {
+        fs.closeSync(fd);
+      }
+      fs.renameSync(temporary, target);
+    } catch (error) {
+      fs.rmSync(temporary, { force: true });
+      throw error;
     }
-    fs.renameSync(temporary, target);
     return {
       epoch,
       file: path.relative(this.base, target),
