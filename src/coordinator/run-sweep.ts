@@ -115,6 +115,7 @@ export async function runSweep(
       policy: sweep.experiment.stopping,
       checkpointEvery: sweep.experiment.checkpointEvery,
       retries: sweep.experiment.retries,
+      epochTimeout: sweep.experiment.epochTimeout,
       numClasses: sweep.dataset.classes.length,
       fatal: undefined,
       stopWorkers: () => {},
@@ -225,6 +226,8 @@ interface RunContext extends RunOptions {
   policy: StoppingPolicy;
   checkpointEvery: number;
   retries: number;
+  /** Seconds without a message from a worker before it counts as hung. */
+  epochTimeout: number;
   numClasses: number;
   /** An error that must end the run (the database cannot be written). */
   fatal: unknown;
@@ -432,19 +435,32 @@ async function attemptTrial(
   };
   const base = { attempt, backend: conversation.backend() };
 
+  // A worker that sends nothing for epochTimeout seconds is stuck (a hung
+  // kernel, a deadlock): aborting the task ends its thread.
+  const hung = new AbortController();
+  const watchdog = setInterval(() => {
+    if (performance.now() - conversation.lastHeard() > context.epochTimeout * 1000) {
+      hung.abort();
+    }
+  }, Math.min(1000, context.epochTimeout * 250));
+
   let result: TrainTaskResult;
   try {
     result = (await pool.run(task, {
       transferList: [channel.port2 as never],
+      signal: hung.signal,
     })) as TrainTaskResult;
     await conversation.closed();
   } catch (thrown) {
-    const reason = thrown instanceof Error ? thrown.message : String(thrown);
+    const reason = hung.signal.aborted
+      ? `worker hung: nothing from it in ${context.epochTimeout} s (epochTimeout); stopped it`
+      : `worker died: ${thrown instanceof Error ? thrown.message : String(thrown)}`;
     const lastEpoch = conversation.lastEpoch();
     return isInterrupted(context) || context.fatal !== undefined
       ? end('interrupted', { ...base, backend: conversation.backend(), kind: 'paused', epoch: lastEpoch })
-      : end('failed', { ...base, backend: conversation.backend(), kind: 'crashed', reason: `worker died: ${reason}` });
+      : end('failed', { ...base, backend: conversation.backend(), kind: 'crashed', reason });
   } finally {
+    clearInterval(watchdog);
     channel.port1.close();
   }
 
@@ -500,6 +516,7 @@ function converse(
   let backend: BackendName | null = null;
   let lastEpoch = resumeFrom;
   let decided = false;
+  let lastHeard = performance.now();
   let closed = false;
   let onClose: (() => void) | undefined;
 
@@ -535,6 +552,7 @@ function converse(
   };
 
   port.on('message', (message: WorkerMessage) => {
+    lastHeard = performance.now();
     if (context.fatal !== undefined) return;
     try {
       handle(message);
@@ -555,6 +573,7 @@ function converse(
   return {
     backend: () => backend,
     lastEpoch: () => lastEpoch,
+    lastHeard: () => lastHeard,
     decided: () => decided,
     /** Resolves once the worker's last message is in. */
     closed: () =>
@@ -614,11 +633,14 @@ function recordingFailed(error: unknown, trial: Trial | null, db: string): Runti
   const code = (error as { code?: unknown }).code;
   const full = code === 'SQLITE_FULL' || code === 'ENOSPC';
   const what = trial ? `trial ${trial.id}` : 'the sweep';
+  const why = full
+    ? 'the disk is full'
+    : code === 'SQLITE_BUSY'
+      ? 'another process holds a write lock on it'
+      : detail;
   return new RuntimeError(
     'E_DATABASE',
-    full
-      ? `the disk is full: cannot record ${what} in ${db} (${detail})`
-      : `cannot record ${what} in ${db}: ${detail}`,
+    `cannot record ${what} in ${db}: ${why}`,
     {
       cause: error,
       hint:

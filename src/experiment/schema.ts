@@ -390,6 +390,16 @@ export const experimentSchema = z
           'so a killed run resumes where it was; 0 saves only on Ctrl-C. ' +
           'Default 5.',
       ),
+    epochTimeout: z
+      .number()
+      .positive()
+      .max(604_800)
+      .default(3600)
+      .describe(
+        'Seconds a worker may go without reporting an epoch before it counts ' +
+          'as hung: its thread is stopped and the attempt fails (and is ' +
+          'retried). Default 3600.',
+      ),
     retries: z
       .number()
       .int()

@@ -3,12 +3,12 @@
  * migrations applied in one transaction, and clear refusals for files that
  * are not ours or come from a newer gridsweep.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 
 import Database from 'better-sqlite3';
 
-import { InputError } from '../errors.js';
+import { GridsweepError, InputError, RuntimeError } from '../errors.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
 
 export type Db = Database.Database;
@@ -30,7 +30,7 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
       hint: 'run a sweep first, or name the file with --db',
     });
   }
-  if (!readonly) mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  if (!readonly) makeFolder(file);
 
   let db: Db;
   try {
@@ -62,7 +62,7 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
     return db;
   } catch (error) {
     db.close();
-    throw error instanceof InputError ? error : cannotOpen(file, error);
+    throw error instanceof GridsweepError ? error : cannotOpen(file, error);
   }
 }
 
@@ -109,15 +109,58 @@ export function migrate(db: Db, target = SCHEMA_VERSION): void {
   }).immediate();
 }
 
-function cannotOpen(file: string, error: unknown): InputError {
+function makeFolder(file: string): void {
+  const folder = path.dirname(path.resolve(file));
+  try {
+    mkdirSync(folder, { recursive: true });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw new InputError(
+      'E_DATABASE',
+      `cannot create the folder for database ${file}: ${folder} (${code})`,
+      [],
+      { cause: error, hint: 'name a writable place with --db' },
+    );
+  }
+}
+
+function cannotOpen(file: string, error: unknown): GridsweepError {
   const message = error instanceof Error ? error.message : String(error);
-  const notDb = /not a database|file is encrypted/i.test(message);
-  return new InputError(
-    'E_DATABASE',
-    notDb
-      ? `${file} is not an SQLite database`
-      : `cannot open database ${file}: ${message}`,
-    [],
-    { cause: error },
-  );
+  const code = (error as { code?: unknown }).code;
+  if (code === 'SQLITE_BUSY') {
+    return new RuntimeError(
+      'E_DATABASE',
+      `${file} is locked by another process writing to it`,
+      {
+        cause: error,
+        hint: 'is another gridsweep run using this file? Wait for it to finish, or use --db',
+      },
+    );
+  }
+  if (/not a database|file is encrypted/i.test(message)) {
+    return new InputError('E_DATABASE', `${file} is not an SQLite database`, [], {
+      cause: error,
+    });
+  }
+  const folder = path.dirname(path.resolve(file));
+  if (code === 'SQLITE_READONLY' || (code === 'SQLITE_CANTOPEN' && !writable(folder))) {
+    return new InputError(
+      'E_DATABASE',
+      `cannot write database ${file}: ${folder} is read-only for this user`,
+      [],
+      { cause: error, hint: 'name a writable place with --db' },
+    );
+  }
+  return new InputError('E_DATABASE', `cannot open database ${file}: ${message}`, [], {
+    cause: error,
+  });
+}
+
+function writable(folder: string): boolean {
+  try {
+    accessSync(folder, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }
