@@ -113,7 +113,8 @@ describe('faults: experiment files', () => {
       for (const pattern of bad.expect) assert.match(result.stderr, pattern);
       assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
       assert.deepEqual(snapshot(dir), before, 'nothing written');
-      checks(t, `exit 2; message matches ${bad.expect.map(String).join(' and ')}; nothing written`);
+      const named = bad.expect.map((pattern) => pattern.source).join(' · ');
+      checks(t, `exit 2; the message matches ${named}; nothing written`);
     });
   }
 });
