@@ -19,6 +19,7 @@ export interface ReportTrial {
   /** Every grid parameter, by its experiment-file name. */
   params: Record<string, number | string>;
   epochsDone: number;
+  /** Why it failed, diverged or was stopped early; null when it did not. */
   error: string | null;
 }
 
@@ -125,7 +126,12 @@ function readSweepRow(db: Db, sweepId: string) {
 function readTrials(db: Db, sweepId: string): ReportTrial[] {
   const rows = db
     .prepare(
-      `SELECT * FROM trial_summary WHERE sweep_id = ? ORDER BY trial_index`,
+      // A stopped trial has no error; the rule that stopped it says why.
+      `SELECT s.*, coalesce(s.error,
+         (SELECT d.reason FROM decisions d
+          WHERE d.trial_id = s.trial_id AND d.action = 'stop'
+          ORDER BY d.epoch DESC LIMIT 1)) AS why
+       FROM trial_summary s WHERE s.sweep_id = ? ORDER BY s.trial_index`,
     )
     .all(sweepId) as Record<string, number | string | null>[];
   return rows.map((row) => ({
@@ -136,7 +142,7 @@ function readTrials(db: Db, sweepId: string): ReportTrial[] {
       GRID_PARAMS.map((param) => [param.name, row[param.column] as number | string]),
     ),
     epochsDone: row.epochs_done as number,
-    error: row.error as string | null,
+    error: row.why as string | null,
   }));
 }
 

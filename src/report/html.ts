@@ -154,7 +154,7 @@ function unusualSection(data: ReportData): string {
     ]);
   }
   const head = ['trial', ...data.varying.map((param) => param.name), 'repeat',
-    'status', 'epochs', 'error'];
+    'status', 'epochs', 'why'];
   const rows = unusual.map((trial) => trialRow(trial, data.varying));
   return section('trials', [heading, table(head, rows), waiting]);
 }
