@@ -136,26 +136,36 @@ class QueueCoordinator {
       let checkedAt = 0;
       while (this.open().length > 0 && context.fatal === undefined) {
         if (context.abort?.aborted) {
-          await this.abandonAll(commands, queue);
+          this.abandonAll(commands, queue);
           break;
         }
-        if (context.stop?.aborted && !this.withdrawn) await this.withdraw(queue);
+        if (context.stop?.aborted && !this.withdrawn) {
+          await untilAborted(this.withdraw(queue), context.abort, undefined);
+        }
 
-        const batch = await readMessages(reader, context.sweepId, after, CHECK_MS);
+        // While Redis is away the read waits for it; a second Ctrl-C must not.
+        const batch = await untilAborted(
+          readMessages(reader, context.sweepId, after, CHECK_MS),
+          context.abort,
+          [],
+        );
         for (const { id, message } of batch) {
           after = id;
           await this.handle(message, commands);
         }
         if (Date.now() - checkedAt >= CHECK_MS) {
-          await this.check(queue, commands);
+          await untilAborted(this.check(queue, commands), context.abort, undefined);
           checkedAt = Date.now();
         }
       }
     } finally {
       context.stop?.removeEventListener('abort', stopAfterEpoch);
       context.abort?.removeEventListener('abort', stopNow);
-      await local?.close();
-      await queue.close();
+      const aborted = Boolean(context.abort?.aborted);
+      const closing = Promise.all([local?.close(aborted), queue.close()]);
+      // After a second Ctrl-C, Redis may be gone: do not wait for it.
+      await (aborted ? Promise.race([closing, delay(2000)]) : closing);
+      if (aborted) await queue.disconnect();
       commands.disconnect();
       reader.disconnect();
     }
@@ -401,8 +411,11 @@ class QueueCoordinator {
     }
   }
 
-  /** Second Ctrl-C: every attempt ends now, resumable from its checkpoint. */
-  private async abandonAll(commands: RedisClient, queue: Queue): Promise<void> {
+  /**
+   * Second Ctrl-C: every attempt ends now, resumable from its checkpoint.
+   * The database is updated at once; Redis is told if it is there.
+   */
+  private abandonAll(commands: RedisClient, queue: Queue): void {
     for (const state of this.open()) {
       const live = state.live;
       if (live) {
@@ -416,7 +429,7 @@ class QueueCoordinator {
         }, this.context);
         this.settle(state, outcome);
       }
-      await queue.remove(state.trial.id);
+      queue.remove(state.trial.id).catch(() => {});
       state.settled = true;
     }
   }
@@ -427,6 +440,8 @@ class QueueCoordinator {
 
   private send(commands: RedisClient, token: string, answer: RemoteReply): void {
     sendReply(commands, token, answer).catch((error: unknown) => {
+      // After a second Ctrl-C the connection is closed on purpose.
+      if (this.context.abort?.aborted) return;
       this.context.logger.warn(`cannot answer attempt ${token}: ${String(error)}`);
     });
   }
@@ -449,6 +464,23 @@ class QueueCoordinator {
       this.context.emit({ type: 'queue-connection', connected: true });
     });
   }
+}
+
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined, instead: T): Promise<T> {
+  if (!signal) return work;
+  return new Promise((resolve, reject) => {
+    const onAbort = () => resolve(instead);
+    const done = () => signal.removeEventListener('abort', onAbort);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (value) => (done(), resolve(value)),
+      (error: unknown) => (done(), reject(error)),
+    );
+  });
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
 /** A repeated epoch the conversation already recorded and answered. */

@@ -149,8 +149,14 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     threads,
     busy: () => trainer.running.size,
     async close(force = false) {
-      if (force) trainer.abortAll();
-      await worker.close(force);
+      if (force) {
+        // Redis may be gone: do not wait for it to say goodbye.
+        trainer.abortAll();
+        await Promise.race([worker.close(true), delay(2000)]);
+        await worker.disconnect();
+      } else {
+        await worker.close();
+      }
       await pool.destroy();
       commands.disconnect();
     },
@@ -371,6 +377,10 @@ class Trainer {
   private say(line: string): void {
     if (!this.options.quiet) this.options.logger.info(line);
   }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
 function watchConnection(client: RedisClient, where: string, logger: Logger): void {
