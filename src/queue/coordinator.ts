@@ -51,6 +51,7 @@ import {
 
 /** How often job states are checked against what the coordinator expects. */
 const CHECK_MS = 1000;
+const FULL_CHECK_EVERY = 10;
 /**
  * A trial whose job vanished (Redis lost its data) but whose worker is
  * still heard is left to finish; one unheard for this long is given up.
@@ -95,6 +96,7 @@ class QueueCoordinator {
   /** Refusals already reported, by worker and reason. */
   private readonly refusals = new Set<string>();
   private backend: BackendName | null = null;
+  private checks = 0;
   private withdrawn = false;
   private connected = true;
 
@@ -378,7 +380,10 @@ class QueueCoordinator {
    */
   private async check(queue: Queue, commands: RedisClient): Promise<void> {
     if (this.withdrawn || isInterrupted(this.context)) return;
-    const open = this.open();
+    // Trials in training every time; the queued ones (only a lost Redis
+    // loses their jobs) every tenth, to spare Redis on large sweeps.
+    const everything = this.checks++ % FULL_CHECK_EVERY === 0;
+    const open = this.open().filter((state) => everything || state.live);
     const jobStates = await Promise.all(open.map((state) => queue.getJobState(state.trial.id)));
     const requeue: TrialState[] = [];
     open.forEach((state, at) => {
