@@ -26,6 +26,8 @@ export interface RedisServer {
   port: number;
   /** redis://:PASSWORD@127.0.0.1:PORT */
   url: string;
+  /** Kills it (SIGKILL, losing every key) and starts it again on its port. */
+  crashAndRestart(downMs: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -33,10 +35,15 @@ export async function startRedis(dir: string): Promise<RedisServer> {
   for (let tries = 0; ; tries++) {
     const port = await freePort();
     try {
-      const child = await launch(dir, port);
+      let child = await launch(dir, port);
       return {
         port,
         url: `redis://:${REDIS_PASSWORD}@127.0.0.1:${port}`,
+        async crashAndRestart(downMs) {
+          await stop(child, 'SIGKILL');
+          await new Promise((resolve) => setTimeout(resolve, downMs));
+          child = await launch(dir, port);
+        },
         stop: () => stop(child),
       };
     } catch (error) {
@@ -77,11 +84,11 @@ function launch(dir: string, port: number): Promise<ChildProcess> {
   });
 }
 
-function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return Promise.resolve();
+function stop(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     child.on('exit', () => resolve());
-    child.kill('SIGTERM');
+    child.kill(signal);
   });
 }
 

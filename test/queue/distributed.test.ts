@@ -171,4 +171,23 @@ describe('a sweep spread over worker processes', { skip: REDIS_MISSING }, () => 
     assert.match(run.stderr, /stopped; its trial went back to the queue|was handed to/);
     checkComplete(db);
   });
+
+  test('a Redis that crashes and comes back empty mid-sweep costs no trial', async () => {
+    const db = path.join(dir, 'redis-lost.sqlite');
+    const workers = [startWorker('e'), startWorker('f')];
+    const coordinator = coordinate(db);
+    await waitUntil(
+      () => (peek<{ n: number }>(db, 'SELECT count(*) AS n FROM epochs')[0]?.n ?? 0) >= 4,
+      'the first epochs',
+    );
+    await redis.crashAndRestart(1000);
+
+    const run = await coordinator.done;
+    const ends = await stopWorkers(...workers);
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stderr, /lost the queue \(.*\); reconnecting/);
+    assert.match(run.stderr, /queue reachable again/);
+    for (const end of ends) assert.equal(end.status, 0, end.stderr);
+    checkComplete(db);
+  });
 });
