@@ -15,6 +15,7 @@ import { queryCommand } from './commands/query.js';
 import { reportCommand } from './commands/report.js';
 import { runCommand } from './commands/run.js';
 import { schemaCommand } from './commands/schema.js';
+import { workerCommand } from './commands/worker.js';
 import { EXIT_OK, reportFailure } from './failure.js';
 
 export async function main(argv: string[]): Promise<number> {
@@ -29,6 +30,7 @@ export async function main(argv: string[]): Promise<number> {
     .command(effectsCommand)
     .command(reportCommand)
     .command(datasetCommand)
+    .command(workerCommand)
     .demandCommand(1, 'name a command; see gridsweep --help')
     .strict()
     .recommendCommands()

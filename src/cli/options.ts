@@ -26,3 +26,10 @@ export const sweepOption = {
   type: 'string',
   describe: 'Sweep id, id prefix or name (default: the latest in the file)',
 } as const;
+
+/** For the commands that use a BullMQ queue on Redis. */
+export const queueOption = {
+  type: 'string',
+  describe:
+    'Redis URL of the trial queue: redis://[:PASSWORD@]HOST[:PORT][/DB], or rediss:// for TLS',
+} as const;

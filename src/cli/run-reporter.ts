@@ -38,7 +38,10 @@ export function createRunReporter(
         write(
           `${event.total} trials: ${event.total - toRun} already finished, ` +
             `${toRun} to run${resumed > 0 ? ` (${resumed} resumed from checkpoints)` : ''} ` +
-            `on ${event.workers} worker${event.workers === 1 ? '' : 's'}`,
+            (event.queue === undefined
+              ? `on ${event.workers} worker${event.workers === 1 ? '' : 's'}`
+              : `through the queue at ${event.queue}, ${event.workers} worker thread` +
+                `${event.workers === 1 ? '' : 's'} here`),
         );
         break;
       }
@@ -52,7 +55,8 @@ export function createRunReporter(
         progress.set(event.trial.id, { best: null, bestEpoch: null, last: null });
         write(
           `${label(event.trial)} ${event.resumeFrom > 0 ? `resumed at epoch ${event.resumeFrom + 1}` : 'started'} ` +
-            `on ${event.backend}${event.attempt > 1 ? ` (attempt ${event.attempt})` : ''}: ${params(event.trial)}`,
+            `on ${event.backend}${event.worker ? ` at ${event.worker}` : ''}` +
+            `${event.attempt > 1 ? ` (attempt ${event.attempt})` : ''}: ${params(event.trial)}`,
         );
         break;
       case 'epoch': {
@@ -100,6 +104,16 @@ export function createRunReporter(
           event.immediate
             ? 'stopping now; each trial resumes from its last checkpoint'
             : 'stopping after the epochs in flight (Ctrl-C again to stop at once)',
+        );
+        break;
+      case 'worker-refused':
+        write(`worker ${event.worker} refuses this sweep's trials: ${event.reason}`);
+        break;
+      case 'queue-connection':
+        write(
+          event.connected
+            ? 'queue reachable again'
+            : `lost the queue (${event.error ?? 'no reason given'}); reconnecting`,
         );
         break;
       case 'decision':

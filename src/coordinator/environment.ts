@@ -36,7 +36,7 @@ export interface Environment {
 
 export function describeEnvironment(experimentDir: string): Environment {
   return {
-    gridsweep: packageVersion('../../../package.json'),
+    gridsweep: gridsweepVersion(),
     node: process.version,
     platform: process.platform,
     arch: process.arch,
@@ -49,6 +49,11 @@ export function describeEnvironment(experimentDir: string): Environment {
     ),
     git: gitState(experimentDir),
   };
+}
+
+/** This gridsweep's version, from its package.json. */
+export function gridsweepVersion(): string {
+  return packageVersion('../../../package.json');
 }
 
 /** Whether @tensorflow/tfjs-node is installed (it is optional). */

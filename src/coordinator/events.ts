@@ -22,7 +22,10 @@ export type SweepEvent =
       total: number;
       /** Trials this run trains, with where each starts. */
       planned: PlannedTrial[];
+      /** Worker threads in this process. */
       workers: number;
+      /** The Redis URL trials are queued on, when they are. */
+      queue?: string;
     }
   | { type: 'data-ready'; imageSize: number; images: number; seconds: number }
   | {
@@ -31,6 +34,8 @@ export type SweepEvent =
       backend: BackendName;
       attempt: number;
       resumeFrom: number;
+      /** The `gridsweep worker` training it (`host:pid`), when queued. */
+      worker?: string;
     }
   | { type: 'epoch'; trial: Trial; metrics: EpochMetrics }
   /** A stopping rule's verdict worth reporting: a stop or an ASHA promotion. */
@@ -55,4 +60,8 @@ export type SweepEvent =
   /** Interrupted: the trial goes back to pending, resumable from `epoch`. */
   | { type: 'trial-paused'; trial: Trial; epoch: number }
   | { type: 'interrupting'; immediate: boolean }
+  /** A `gridsweep worker` will not train this sweep's trials, and why. */
+  | { type: 'worker-refused'; worker: string; reason: string }
+  /** The coordinator lost or regained its connection to the queue. */
+  | { type: 'queue-connection'; connected: boolean; error?: string }
   | { type: 'sweep-finished'; status: SweepStatus; counts: StatusCounts };

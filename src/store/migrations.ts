@@ -312,6 +312,15 @@ export const MIGRATIONS: readonly Migration[] = [
       WHERE t.status <> 'stopped';
     `,
   },
+  {
+    version: 4,
+    description: 'the gridsweep worker that made each attempt',
+    // NULL for attempts trained by the run's own threads; `host:pid` of the
+    // `gridsweep worker` process for attempts that came through the queue.
+    sql: `
+      ALTER TABLE attempts ADD COLUMN worker TEXT;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -164,9 +164,10 @@ export class SweepStore {
 
   /**
    * Marks a trial running and opens an attempt for it; returns the
-   * attempt's number (1 for the first ever).
+   * attempt's number (1 for the first ever). `worker` names the
+   * `gridsweep worker` process training it, when it is not this one.
    */
-  startTrial(trialId: string, resumedFrom = 0): number {
+  startTrial(trialId: string, resumedFrom = 0, worker?: string): number {
     return this.db.transaction(() => {
       this.statements.startTrial.run(trialId);
       const { attempts } = this.statements.trialAttempts.get(trialId) as {
@@ -177,6 +178,7 @@ export class SweepStore {
         attempt: attempts,
         run_id: this.runId,
         resumed_from: resumedFrom,
+        worker: worker ?? null,
       });
       return attempts;
     })();
@@ -338,9 +340,9 @@ function prepareStatements(db: Db) {
     trialAttempts: db.prepare('SELECT attempts FROM trials WHERE id = ?'),
     insertAttempt: db.prepare(`
       INSERT INTO attempts (trial_id, attempt, run_id, resumed_from, started_at,
-                            status, epochs_done)
+                            status, epochs_done, worker)
       VALUES (@trial_id, @attempt, @run_id, @resumed_from, ${NOW}, 'running',
-              @resumed_from)`),
+              @resumed_from, @worker)`),
     finishAttempt: db.prepare(`
       UPDATE attempts SET status = @status, error = @error,
         finished_at = ${NOW}

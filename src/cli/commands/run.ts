@@ -10,10 +10,11 @@ import { varyingAxes } from '../../experiment/plan.js';
 import { InputError, RuntimeError } from '../../errors.js';
 import { stderrLogger } from '../logger.js';
 import { createRunReporter } from '../run-reporter.js';
-import { allowLargeOption, experimentFileArgument } from '../options.js';
+import { allowLargeOption, experimentFileArgument, queueOption } from '../options.js';
 
 interface RunArgs {
   file: string;
+  queue?: string;
   db?: string;
   workers?: number;
   backend: BackendChoice;
@@ -33,7 +34,13 @@ export const runCommand: CommandModule<object, RunArgs> = {
       })
       .option('workers', {
         type: 'number',
-        describe: "Worker threads, one trial each (default: the experiment's, else the cores)",
+        describe:
+          "Worker threads, one trial each (default: the experiment's, else the cores); " +
+          'with --queue, 0 trains nothing here',
+      })
+      .option('queue', {
+        ...queueOption,
+        describe: `Queue the trials for \`gridsweep worker\` processes. ${queueOption.describe}`,
       })
       .option('backend', {
         choices: ['auto', 'node', 'wasm', 'cpu'] as const,
@@ -48,10 +55,12 @@ export const runCommand: CommandModule<object, RunArgs> = {
       })
       .check((args) => {
         const workers = args.workers;
-        if (workers !== undefined && (!Number.isInteger(workers) || workers < 1)) {
+        const min = args.queue === undefined ? 1 : 0;
+        if (workers !== undefined && (!Number.isInteger(workers) || workers < min)) {
           throw new InputError(
             'E_ARGUMENT',
-            `--workers: expected a whole number >= 1, received ${workers}`,
+            `--workers: expected a whole number >= ${min}, received ${workers}` +
+              (min === 1 && workers === 0 ? ' (0 needs --queue)' : ''),
           );
         }
         return true;
@@ -61,6 +70,9 @@ export const runCommand: CommandModule<object, RunArgs> = {
     const { prepareSweep } = await import('../../coordinator/prepare.js');
     const { runSweep } = await import('../../coordinator/run-sweep.js');
 
+    // A bad URL is bad input, found before any data is read.
+    const { parseQueueUrl } = await import('../../queue/connection.js');
+    const queue = args.queue === undefined ? undefined : parseQueueUrl(args.queue).display;
     const sweep = await prepareSweep(args.file, { allowLarge: args.allowLarge, logger });
     const db = args.db ?? path.join('results', `${sweep.experiment.name}.sqlite`);
     logger.info(`${sweep.experiment.name}: writing ${db}`);
@@ -79,6 +91,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
         stop: interrupt.stop,
         abort: interrupt.abort,
         ...(args.workers === undefined ? {} : { workers: args.workers }),
+        ...(args.queue === undefined ? {} : { queue: args.queue }),
       });
     } finally {
       interrupt.release();
@@ -89,7 +102,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       throw new RuntimeError(
         'E_INTERRUPTED',
         `interrupted with ${left} trial(s) to go; what ran is in ${db}`,
-        { hint: `resume with: gridsweep run ${args.file}${args.db ? ` --db ${args.db}` : ''}` },
+        { hint: `resume with: gridsweep run ${args.file}${args.db ? ` --db ${args.db}` : ''}${queue ? ` --queue ${queue}` : ''}` },
       );
     }
 
