@@ -21,19 +21,18 @@ import type {
   Conv2DBackpropFilterAttrs,
   KernelBackend,
   KernelConfig,
-  NamedAttrMap,
   NamedTensorInfoMap,
   TensorInfo,
 } from '@tensorflow/tfjs';
 
 import type { Tf } from '../backend.js';
+import { BACKEND, hasKernel, kernelRunner } from './runner.js';
 
 const KERNEL = 'Conv2DBackpropFilter';
-const BACKEND = 'wasm';
 
 /** Registers the kernel for wasm unless it is there already (idempotent). */
 export function registerWasmConv2DBackpropFilter(tf: Tf): void {
-  if (hasKernel(tf, KERNEL, BACKEND)) return;
+  if (hasKernel(tf, KERNEL)) return;
   tf.registerKernel(createConv2DBackpropFilterKernel(tf));
 }
 
@@ -105,33 +104,4 @@ function conv2DBackpropFilter(
   const dw = run.one('Transpose', { x: cut }, { perm: [1, 2, 0, 3] });
   run.free(cut);
   return dw;
-}
-
-/**
- * Calls other wasm kernels directly on TensorInfos: no engine tensors, no
- * tape, so intermediates are freed by hand.
- */
-function kernelRunner(tf: Tf, backend: KernelBackend) {
-  return {
-    one(name: string, inputs: NamedTensorInfoMap, attrs: object): TensorInfo {
-      const out = tf.getKernel(name, BACKEND).kernelFunc({
-        inputs,
-        backend,
-        attrs: attrs as NamedAttrMap,
-      });
-      if (Array.isArray(out)) throw new Error(`${name}: expected one output`);
-      return out;
-    },
-    free(info: TensorInfo): void {
-      backend.disposeData(info.dataId);
-    },
-  };
-}
-
-function hasKernel(tf: Tf, kernelName: string, backendName: string): boolean {
-  // getKernel returns undefined for a missing kernel despite its type.
-  return (
-    (tf.getKernel(kernelName, backendName) as KernelConfig | undefined) !==
-    undefined
-  );
 }

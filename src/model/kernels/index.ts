@@ -1,0 +1,13 @@
+/**
+ * gridsweep's wasm kernels: one wasm lacks for training, and faster ones
+ * in place of some wasm ships. Each is tested against the cpu backend.
+ */
+import type { Tf } from '../backend.js';
+import { registerWasmConv2DBackpropFilter } from './conv2d-backprop-filter.js';
+import { registerWasmConv2DBackpropInput } from './conv2d-backprop-input.js';
+
+/** Call before the wasm backend starts; calling again changes nothing. */
+export function registerWasmKernels(tf: Tf): void {
+  registerWasmConv2DBackpropFilter(tf);
+  registerWasmConv2DBackpropInput(tf);
+}
