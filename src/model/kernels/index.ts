@@ -5,9 +5,13 @@
 import type { Tf } from '../backend.js';
 import { registerWasmConv2DBackpropFilter } from './conv2d-backprop-filter.js';
 import { registerWasmConv2DBackpropInput } from './conv2d-backprop-input.js';
+import { registerWasmMaxPoolGrad } from './max-pool-grad.js';
+import { registerWasmSum } from './sum.js';
 
 /** Call before the wasm backend starts; calling again changes nothing. */
 export function registerWasmKernels(tf: Tf): void {
   registerWasmConv2DBackpropFilter(tf);
   registerWasmConv2DBackpropInput(tf);
+  registerWasmMaxPoolGrad(tf);
+  registerWasmSum(tf);
 }
