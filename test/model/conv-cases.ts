@@ -38,7 +38,11 @@ export function values(length: number, seed: number): Float32Array {
 /** Equal within float32 summation noise, relative to the largest value. */
 export function assertClose(actual: Float32Array, expected: Float32Array): void {
   assert.equal(actual.length, expected.length);
-  const scale = Math.max(...expected.map(Math.abs));
-  const worst = Math.max(...actual.map((v, i) => Math.abs(v - expected[i]!)));
+  let scale = 0;
+  let worst = 0;
+  for (let i = 0; i < actual.length; i += 1) {
+    scale = Math.max(scale, Math.abs(expected[i]!));
+    worst = Math.max(worst, Math.abs(actual[i]! - expected[i]!));
+  }
   assert.ok(worst <= 1e-5 * Math.max(1, scale), `max difference ${worst}, scale ${scale}`);
 }

@@ -3,8 +3,10 @@
  * in place of some wasm ships. Each is tested against the cpu backend.
  */
 import type { Tf } from '../backend.js';
+import { registerWasmBatchMatMul } from './batch-mat-mul.js';
 import { registerWasmConv2DBackpropFilter } from './conv2d-backprop-filter.js';
 import { registerWasmConv2DBackpropInput } from './conv2d-backprop-input.js';
+import { registerWasmIdentity } from './identity.js';
 import { registerWasmMaxPoolGrad } from './max-pool-grad.js';
 import { registerWasmSum } from './sum.js';
 
@@ -14,4 +16,6 @@ export function registerWasmKernels(tf: Tf): void {
   registerWasmConv2DBackpropInput(tf);
   registerWasmMaxPoolGrad(tf);
   registerWasmSum(tf);
+  registerWasmIdentity(tf);
+  registerWasmBatchMatMul(tf);
 }
