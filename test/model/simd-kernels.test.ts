@@ -42,7 +42,10 @@ describe('the committed SIMD kernels module', () => {
     ]);
     assert.deepEqual(
       wasm.Module.exports(module).map((e) => e.name).sort(),
-      ['__stack_pointer', 'conv2d_backprop_filter', 'max_pool_grad', 'sum_leading'],
+      [
+        '__stack_pointer', 'add_bias', 'conv2d_backprop_filter', 'max_pool_grad',
+        'sum_leading',
+      ],
     );
   });
 

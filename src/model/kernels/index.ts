@@ -4,6 +4,7 @@
  */
 import type { Tf } from '../backend.js';
 import { registerWasmBatchMatMul } from './batch-mat-mul.js';
+import { registerWasmBiasAdd } from './bias-add.js';
 import { registerWasmConv2DBackpropFilter } from './conv2d-backprop-filter.js';
 import { registerWasmConv2DBackpropInput } from './conv2d-backprop-input.js';
 import { registerWasmIdentity } from './identity.js';
@@ -18,4 +19,5 @@ export function registerWasmKernels(tf: Tf): void {
   registerWasmSum(tf);
   registerWasmIdentity(tf);
   registerWasmBatchMatMul(tf);
+  registerWasmBiasAdd(tf);
 }

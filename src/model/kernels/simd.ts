@@ -24,6 +24,7 @@ export interface SimdKernels {
   maxPoolGrad(...args: number[]): void;
   sumLeading(...args: number[]): void;
   conv2dBackpropFilter(...args: number[]): void;
+  addBias(...args: number[]): void;
   /** Byte offset of a tensor's data in the shared memory. */
   offset(info: TensorInfo): number;
   /** A new float32 tensor on the backend, its data uninitialised. */
@@ -75,6 +76,7 @@ function instantiate(backend: WasmBackend): SimdKernels {
     maxPoolGrad: call('max_pool_grad'),
     sumLeading: call('sum_leading'),
     conv2dBackpropFilter: call('conv2d_backprop_filter'),
+    addBias: call('add_bias'),
     offset(info) {
       const data = backend.dataIdMap.get(info.dataId);
       if (data === undefined) throw new Error('tensor data is not on the wasm backend');

@@ -130,6 +130,30 @@ void sum_leading(const f32 *x, f32 *out, int rows, int cols) {
 }
 
 /*
+ * out[r, c] = x[r, c] + bias[c]: a bias added to every pixel of NHWC
+ * activations (or every row of a dense layer's output).
+ */
+EXPORT(add_bias)
+void add_bias(const f32 *x, const f32 *bias, f32 *out, int rows, int cols) {
+  if (cols % 4 == 0) {
+    for (int r = 0; r < rows; ++r) {
+      const f32 *xr = x + (long)r * cols;
+      f32 *o = out + (long)r * cols;
+      for (int c = 0; c < cols; c += 4) {
+        wasm_v128_store(o + c, wasm_f32x4_add(wasm_v128_load(xr + c),
+                                              wasm_v128_load(bias + c)));
+      }
+    }
+    return;
+  }
+  for (int r = 0; r < rows; ++r) {
+    const f32 *xr = x + (long)r * cols;
+    f32 *o = out + (long)r * cols;
+    for (int c = 0; c < cols; ++c) o[c] = xr[c] + bias[c];
+  }
+}
+
+/*
  * One image's contribution to one filter tap, for a block of up to 4 input
  * channels and 8 output channels: acc[i][j] += sum over the output pixels
  * (y, x) in range of xs[y, x, i] * dys[y, x, j]. The sums stay in
