@@ -9,6 +9,7 @@ import { registerWasmConv2DBackpropFilter } from './conv2d-backprop-filter.js';
 import { registerWasmConv2DBackpropInput } from './conv2d-backprop-input.js';
 import { registerWasmIdentity } from './identity.js';
 import { registerWasmMaxPoolGrad } from './max-pool-grad.js';
+import { registerWasmRmspropStep } from './rmsprop.js';
 import { registerWasmSum } from './sum.js';
 
 /** Call before the wasm backend starts; calling again changes nothing. */
@@ -20,4 +21,5 @@ export function registerWasmKernels(tf: Tf): void {
   registerWasmIdentity(tf);
   registerWasmBatchMatMul(tf);
   registerWasmBiasAdd(tf);
+  registerWasmRmspropStep(tf);
 }

@@ -25,6 +25,7 @@ export interface SimdKernels {
   sumLeading(...args: number[]): void;
   conv2dBackpropFilter(...args: number[]): void;
   addBias(...args: number[]): void;
+  rmspropStep(...args: number[]): void;
   /** Byte offset of a tensor's data in the shared memory. */
   offset(info: TensorInfo): number;
   /** A new float32 tensor on the backend, its data uninitialised. */
@@ -77,6 +78,7 @@ function instantiate(backend: WasmBackend): SimdKernels {
     sumLeading: call('sum_leading'),
     conv2dBackpropFilter: call('conv2d_backprop_filter'),
     addBias: call('add_bias'),
+    rmspropStep: call('rmsprop_step'),
     offset(info) {
       const data = backend.dataIdMap.get(info.dataId);
       if (data === undefined) throw new Error('tensor data is not on the wasm backend');
