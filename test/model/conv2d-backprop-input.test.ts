@@ -42,6 +42,18 @@ describe('the wasm Conv2DBackpropInput kernel', () => {
     assertClose(inputGradient(tf, c), expected);
   });
 
+  test('matches cpu with 8 and 64 channels on a 4 px map (the direct kernel)', async () => {
+    for (const c of [
+      { x: [2, 6, 6, 8], filter: [3, 3, 8, 16], stride: 1, pad: 'valid' },
+      { x: [3, 5, 7, 64], filter: [3, 3, 64, 8], stride: 1, pad: 'same' },
+    ] as ConvCase[]) {
+      await tf.setBackend('cpu');
+      const expected = inputGradient(tf, c);
+      await tf.setBackend('wasm');
+      assertClose(inputGradient(tf, c), expected);
+    }
+  });
+
   test('loading the backend again leaves one kernel in place', async () => {
     const kernel = tf.getKernel('Conv2DBackpropInput', 'wasm');
     await loadBackend('wasm');

@@ -43,8 +43,8 @@ describe('the committed SIMD kernels module', () => {
     assert.deepEqual(
       wasm.Module.exports(module).map((e) => e.name).sort(),
       [
-        '__stack_pointer', 'add_bias', 'conv2d_backprop_filter', 'max_pool_grad',
-        'rmsprop_step', 'sum_leading',
+        '__stack_pointer', 'add_bias', 'conv2d', 'conv2d_backprop_filter',
+        'max_pool_grad', 'rmsprop_step', 'sum_leading', 'turn_filter',
       ],
     );
   });

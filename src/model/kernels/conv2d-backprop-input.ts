@@ -1,15 +1,18 @@
 /**
  * Conv2DBackpropInput for wasm as a forward convolution, which wasm runs
  * with XNNPACK; its own kernel is a plain loop nest and was the largest
- * cost of a training step (seed network, 64 px, batch 32: 141 of 313 ms).
+ * cost of a training step (seed network, 64 px, batch 32: 141 of 313 ms;
+ * as an XNNPACK convolution, 16).
  *
  * For stride 1 and no dilation, the input gradient is the "full"
  * correlation of dy with the filter turned 180 degrees and its in and out
  * channels swapped: dx[n, i, j, ci] = sum over a, b, co of
  * dyPad[n, i + a, j + b, co] * f[KH-1-a, KW-1-b, ci, co], where dy is
  * padded by KH-1-top rows above and KH-1-bottom below (likewise for
- * columns). Strided or dilated convolutions, which gridsweep's networks do
- * not have, still go to wasm's own kernel.
+ * columns). That convolution is our direct kernel (./conv2d.ts), or
+ * XNNPACK for channel counts it does not take. Strided or dilated
+ * convolutions, which gridsweep's networks do not have, still go to wasm's
+ * own kernel.
  */
 import type {
   Conv2DBackpropInputAttrs,
@@ -21,6 +24,7 @@ import type {
 
 import type { Tf } from '../backend.js';
 import { kernelRunner, replaceWasmKernel } from './runner.js';
+import { simdKernels } from './simd.js';
 
 const KERNEL = 'Conv2DBackpropInput';
 
@@ -51,7 +55,7 @@ function asForwardConv(
   filter: TensorInfo,
   attrs: Conv2DBackpropInputAttrs,
 ): TensorInfo {
-  const [kh, kw] = filter.shape as [number, number, number, number];
+  const [kh, kw, cin, cout] = filter.shape as [number, number, number, number];
   const info = tf.backend_util.computeConv2DInfo(
     attrs.inputShape,
     filter.shape as [number, number, number, number],
@@ -63,9 +67,9 @@ function asForwardConv(
   const { top, bottom, left, right } = info.padInfo;
   const run = kernelRunner(tf, backend);
 
-  const flipped = run.one('Reverse', { x: filter }, { dims: [0, 1] });
-  const turned = run.one('Transpose', { x: flipped }, { perm: [0, 1, 3, 2] });
-  run.free(flipped);
+  const simd = simdKernels(backend);
+  const turned = simd.output([kh, kw, cout, cin]);
+  simd.turnFilter(simd.offset(filter), simd.offset(turned), kh, kw, cin, cout);
 
   const dx = run.one('Conv2D', { x: dy, filter: turned }, {
     strides: [1, 1],

@@ -5,6 +5,7 @@
 import type { Tf } from '../backend.js';
 import { registerWasmBatchMatMul } from './batch-mat-mul.js';
 import { registerWasmBiasAdd } from './bias-add.js';
+import { registerWasmConv2D } from './conv2d.js';
 import { registerWasmConv2DBackpropFilter } from './conv2d-backprop-filter.js';
 import { registerWasmConv2DBackpropInput } from './conv2d-backprop-input.js';
 import { registerWasmIdentity } from './identity.js';
@@ -22,4 +23,5 @@ export function registerWasmKernels(tf: Tf): void {
   registerWasmBatchMatMul(tf);
   registerWasmBiasAdd(tf);
   registerWasmRmspropStep(tf);
+  registerWasmConv2D(tf);
 }

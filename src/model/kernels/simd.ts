@@ -26,6 +26,8 @@ export interface SimdKernels {
   conv2dBackpropFilter(...args: number[]): void;
   addBias(...args: number[]): void;
   rmspropStep(...args: number[]): void;
+  conv2d(...args: number[]): void;
+  turnFilter(...args: number[]): void;
   /** Byte offset of a tensor's data in the shared memory. */
   offset(info: TensorInfo): number;
   /** A new float32 tensor on the backend, its data uninitialised. */
@@ -79,6 +81,8 @@ function instantiate(backend: WasmBackend): SimdKernels {
     conv2dBackpropFilter: call('conv2d_backprop_filter'),
     addBias: call('add_bias'),
     rmspropStep: call('rmsprop_step'),
+    conv2d: call('conv2d'),
+    turnFilter: call('turn_filter'),
     offset(info) {
       const data = backend.dataIdMap.get(info.dataId);
       if (data === undefined) throw new Error('tensor data is not on the wasm backend');
