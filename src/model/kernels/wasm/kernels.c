@@ -316,6 +316,35 @@ void conv2d(const f32 *x, const f32 *w, f32 *out, int batch, int in_h,
           v128_t c0 = a0, c1 = a0, d0 = a0, d1 = a0;
           for (int kh = kh_lo; kh < kh_hi; ++kh) {
             const f32 *x_row = x + ((long)n * in_h + y0 + kh) * in_w * in_c;
+            const int left = ox0 * stride_w - pad_left;
+            if (stride_w == 1 && np == 4 && left >= 0 &&
+                left + 3 + filter_w - 1 < in_w) {
+              /* With stride 1 and every tap inside, a row of taps is one
+               * run of filter_w * in_c values in x and in w: one long loop
+               * instead of filter_w short ones (3 channels in a first
+               * layer). */
+              const f32 *p0 = x_row + (long)left * in_c;
+              const f32 *p1 = p0 + in_c, *p2 = p1 + in_c, *p3 = p2 + in_c;
+              const f32 *wq = w + ((long)kh * filter_w * in_c) * out_c + co;
+              const int run = filter_w * in_c;
+              for (int k = 0; k < run; ++k, wq += out_c) {
+                const v128_t g0 = wasm_v128_load(wq);
+                const v128_t g1 = wasm_v128_load(wq + 4);
+                const v128_t s0 = wasm_v128_load32_splat(p0 + k);
+                a0 = wasm_f32x4_add(a0, wasm_f32x4_mul(s0, g0));
+                a1 = wasm_f32x4_add(a1, wasm_f32x4_mul(s0, g1));
+                const v128_t s1 = wasm_v128_load32_splat(p1 + k);
+                b0 = wasm_f32x4_add(b0, wasm_f32x4_mul(s1, g0));
+                b1 = wasm_f32x4_add(b1, wasm_f32x4_mul(s1, g1));
+                const v128_t s2 = wasm_v128_load32_splat(p2 + k);
+                c0 = wasm_f32x4_add(c0, wasm_f32x4_mul(s2, g0));
+                c1 = wasm_f32x4_add(c1, wasm_f32x4_mul(s2, g1));
+                const v128_t s3 = wasm_v128_load32_splat(p3 + k);
+                d0 = wasm_f32x4_add(d0, wasm_f32x4_mul(s3, g0));
+                d1 = wasm_f32x4_add(d1, wasm_f32x4_mul(s3, g1));
+              }
+              continue;
+            }
             for (int kw = 0; kw < filter_w; ++kw) {
               const f32 *wp = w + ((long)(kh * filter_w + kw) * in_c) * out_c + co;
               const int ix0 = ox0 * stride_w + kw - pad_left;
