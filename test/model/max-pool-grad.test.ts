@@ -50,6 +50,34 @@ describe('the wasm MaxPoolGrad kernel', () => {
     });
   }
 
+  test('matches cpu on windows with NaN, -Infinity, -0 and ties', async () => {
+    const windows = [
+      [NaN, 1, 1, 0], [-Infinity, -Infinity, -Infinity, -Infinity], [-0, 0, 0, -0],
+      [NaN, NaN, NaN, NaN], [2, NaN, 2, 3], [-1, -Infinity, -1, NaN],
+      [5, 5, 5, 5], [0, 0, 0, 7],
+    ];
+    // Two 2x2 windows side by side, four channels: [1, 2, 4, 4].
+    const x = new Float32Array(32);
+    windows.forEach((w, i) => {
+      const [channel, window] = [i % 4, Math.floor(i / 4)];
+      w.forEach((v, k) => {
+        const [row, col] = [Math.floor(k / 2), (k % 2) + 2 * window];
+        x[(row * 4 + col) * 4 + channel] = v;
+      });
+    });
+    const gradient = () =>
+      tf.tidy(() => {
+        const input = tf.tensor4d(x, [1, 2, 4, 4]);
+        const dy = tf.tensor4d(Float32Array.from({ length: 8 }, (_, i) => i + 1), [1, 1, 2, 4]);
+        const grad = tf.grad((t) => tf.maxPool(t as typeof input, 2, 2, 'valid'))(input, dy);
+        return Array.from(grad.dataSync());
+      });
+    await tf.setBackend('cpu');
+    const expected = gradient();
+    await tf.setBackend('wasm');
+    assert.deepEqual(gradient(), expected);
+  });
+
   test('leaves no tensors or backend buffers behind', async () => {
     await tf.setBackend('wasm');
     poolGradient(tf, CASES[0]!);

@@ -68,6 +68,42 @@ INLINE int window_argmax_1(const f32 *xn, int width, int channels, int c,
 }
 
 /*
+ * The 2x2 window at (y, x) for the channels in whole groups of 4; returns
+ * how many channels it did. The first position equal to the window's
+ * maximum (NaN ignored, as pmax does), when that maximum is above -inf,
+ * is the position window_argmax picks.
+ */
+INLINE int pool_grad_2x2(const f32 *xn, const f32 *g, f32 *dxn, int width,
+                         int channels, int y, int x) {
+  const long row = (long)width * channels;
+  const long at = ((long)y * width + x) * channels;
+  const v128_t low = wasm_f32x4_splat(-__builtin_inff());
+  int c = 0;
+  for (; c + 4 <= channels; c += 4) {
+    const f32 *p = xn + at + c;
+    const v128_t a = wasm_v128_load(p), b = wasm_v128_load(p + channels);
+    const v128_t d = wasm_v128_load(p + row), e = wasm_v128_load(p + row + channels);
+    const v128_t m =
+        wasm_f32x4_pmax(wasm_f32x4_pmax(wasm_f32x4_pmax(wasm_f32x4_pmax(low, a), b), d), e);
+    v128_t free = wasm_f32x4_gt(m, low);
+    const v128_t ha = wasm_v128_and(wasm_f32x4_eq(a, m), free);
+    free = wasm_v128_andnot(free, ha);
+    const v128_t hb = wasm_v128_and(wasm_f32x4_eq(b, m), free);
+    free = wasm_v128_andnot(free, hb);
+    const v128_t hd = wasm_v128_and(wasm_f32x4_eq(d, m), free);
+    free = wasm_v128_andnot(free, hd);
+    const v128_t he = wasm_v128_and(wasm_f32x4_eq(e, m), free);
+    const v128_t grad = wasm_v128_load(g + c);
+    f32 *q = dxn + at + c;
+    wasm_v128_store(q, wasm_v128_and(grad, ha));
+    wasm_v128_store(q + channels, wasm_v128_and(grad, hb));
+    wasm_v128_store(q + row, wasm_v128_and(grad, hd));
+    wasm_v128_store(q + row + channels, wasm_v128_and(grad, he));
+  }
+  return c;
+}
+
+/*
  * Windows that tile the input without overlap or padding (a 2x2 pool with
  * stride 2, as in gridsweep's networks): each input position gets its
  * window's dy or 0, written once, with no clearing pass before.
@@ -82,6 +118,9 @@ static void max_pool_grad_tiled(const f32 *xn, const f32 *dyn, f32 *dxn,
       const int x_lo = ox * size_w, x_hi = x_lo + size_w;
       const f32 *g = dyn + ((long)oy * out_width + ox) * channels;
       int c = 0;
+      if (size_h == 2 && size_w == 2) {
+        c = pool_grad_2x2(xn, g, dxn, width, channels, y_lo, x_lo);
+      }
       for (; c + 4 <= channels; c += 4) {
         const v128_t at =
             window_argmax(xn, width, channels, c, y_lo, y_hi, x_lo, x_hi);
