@@ -44,7 +44,7 @@ describe('the committed SIMD kernels module', () => {
       wasm.Module.exports(module).map((e) => e.name).sort(),
       [
         '__stack_pointer', 'add_bias', 'conv2d', 'conv2d_backprop_filter',
-        'max_pool_grad', 'rmsprop_step', 'sum_leading', 'turn_filter',
+        'max_pool_grad', 'relu_grad', 'rmsprop_step', 'sum_leading', 'turn_filter',
       ],
     );
   });

@@ -10,6 +10,7 @@ import { registerWasmConv2DBackpropFilter } from './conv2d-backprop-filter.js';
 import { registerWasmConv2DBackpropInput } from './conv2d-backprop-input.js';
 import { registerWasmIdentity } from './identity.js';
 import { registerWasmMaxPoolGrad } from './max-pool-grad.js';
+import { registerWasmReluGrad } from './relu-grad.js';
 import { registerWasmRmspropStep } from './rmsprop.js';
 import { registerWasmSum } from './sum.js';
 
@@ -24,4 +25,5 @@ export function registerWasmKernels(tf: Tf): void {
   registerWasmBiasAdd(tf);
   registerWasmRmspropStep(tf);
   registerWasmConv2D(tf);
+  registerWasmReluGrad(tf);
 }

@@ -28,6 +28,7 @@ export interface SimdKernels {
   rmspropStep(...args: number[]): void;
   conv2d(...args: number[]): void;
   turnFilter(...args: number[]): void;
+  reluGrad(...args: number[]): void;
   /** Byte offset of a tensor's data in the shared memory. */
   offset(info: TensorInfo): number;
   /** A new float32 tensor on the backend, its data uninitialised. */
@@ -83,6 +84,7 @@ function instantiate(backend: WasmBackend): SimdKernels {
     rmspropStep: call('rmsprop_step'),
     conv2d: call('conv2d'),
     turnFilter: call('turn_filter'),
+    reluGrad: call('relu_grad'),
     offset(info) {
       const data = backend.dataIdMap.get(info.dataId);
       if (data === undefined) throw new Error('tensor data is not on the wasm backend');
