@@ -53,7 +53,7 @@ async function main(): Promise<void> {
   report(
     `workers: ${Math.round(workers.oneWorkerTrialsPerHour)} trials/h with 1, ` +
       `${Math.round(workers.twoWorkersTrialsPerHour)} with 2 ` +
-      `(${workers.speedup.toFixed(2)}x)`,
+      `(${workers.speedup.toFixed(2)}x; ${workers.steadySpeedup.toFixed(2)}x from epoch times)`,
   );
 
   const results = {
@@ -108,7 +108,11 @@ function targets(
       ratio: c.ratio,
       met: c.ratio === null ? null : c.ratio <= 2,
     })),
-    twoWorkersAtLeast1_8x: { speedup: workers.speedup, met: workers.speedup >= 1.8 },
+    twoWorkersAtLeast1_8x: {
+      speedup: workers.speedup,
+      steadySpeedup: workers.steadySpeedup,
+      met: workers.speedup >= 1.8,
+    },
     orchestrationAtMost50msPerTrial: {
       ms: orchestration.msPerTrial,
       met: orchestration.msPerTrial <= 50,
