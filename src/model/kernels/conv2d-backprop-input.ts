@@ -1,8 +1,7 @@
 /**
- * Conv2DBackpropInput for wasm as a forward convolution, which wasm runs
- * with XNNPACK; its own kernel is a plain loop nest and was the largest
- * cost of a training step (seed network, 64 px, batch 32: 141 of 313 ms;
- * as an XNNPACK convolution, 16).
+ * Conv2DBackpropInput for wasm as a forward convolution. wasm's own kernel
+ * is a plain loop nest and was the largest cost of a training step (seed
+ * network, 64 px, batch 32: 141 of 313 ms; as a convolution, 16).
  *
  * For stride 1 and no dilation, the input gradient is the "full"
  * correlation of dy with the filter turned 180 degrees and its in and out
