@@ -1,6 +1,6 @@
 /**
  * Add of a bias vector to every row of a tensor ([..., C] + [C]) for wasm,
- * in one SIMD pass (wasm/kernels.c). Layers add a convolution's bias this
+ * in one SIMD pass (wasm/bias.c). Layers add a convolution's bias this
  * way while training (tfjs fuses bias and activation only for inference),
  * and wasm's broadcasting Add took 4.6 ms for the seed network's first
  * layer at 64 px, batch 32, twice what reading and writing it costs.

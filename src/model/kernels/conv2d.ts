@@ -1,5 +1,5 @@
 /**
- * Conv2D for wasm as a direct convolution in SIMD (wasm/kernels.c), for
+ * Conv2D for wasm as a direct convolution in SIMD (wasm/conv2d.c), for
  * output channels in multiples of 8 without dilation; other convolutions
  * go to wasm's own kernel (XNNPACK).
  *

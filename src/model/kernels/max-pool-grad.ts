@@ -1,5 +1,5 @@
 /**
- * MaxPoolGrad for wasm with SIMD over channels (wasm/kernels.c). wasm's
+ * MaxPoolGrad for wasm with SIMD over channels (wasm/max_pool_grad.c). wasm's
  * own kernel took 32 ms for the seed network's first pool at 64 px, batch
  * 32 (a quarter of a training step once the convolutions were fast).
  *

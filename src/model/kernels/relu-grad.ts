@@ -2,7 +2,7 @@
  * ReLU's gradient on wasm as one kernel. tfjs computes it as
  * dy * cast(step(x)): a Step and a Multiply, two passes over the largest
  * activations of the network (the seed network's first layer at 64 px,
- * batch 32: 8 MB each). The kernel (wasm/kernels.c) does the same float32
+ * batch 32: 8 MB each). The kernel (wasm/relu_grad.c) does the same float32
  * multiplication in one pass.
  *
  * Gradients are registered per kernel name, not per backend, so ReLU's

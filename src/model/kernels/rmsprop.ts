@@ -1,5 +1,5 @@
 /**
- * One RMSprop step for a variable as a single wasm kernel (wasm/kernels.c)
+ * One RMSprop step for a variable as a single wasm kernel (wasm/rmsprop.c)
  * instead of nine tensor operations and three scalar uploads. Over the
  * seed network's ten variables that is about a hundred kernel calls per
  * training step fewer, which matters most for small images, where a step

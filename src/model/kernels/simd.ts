@@ -1,5 +1,5 @@
 /**
- * gridsweep's WebAssembly SIMD kernels (wasm/kernels.c), instantiated on
+ * gridsweep's WebAssembly SIMD kernels (wasm/*.c), instantiated on
  * the tfjs wasm backend's own memory so that they work on tensors in
  * place: no copies in or out. The compiled module is committed next to its
  * source; `npm run build:wasm` rebuilds it, and nobody installing gridsweep

@@ -1,5 +1,5 @@
 /**
- * Sum over leading axes for wasm (wasm/kernels.c): the bias gradients of
+ * Sum over leading axes for wasm (wasm/bias.c): the bias gradients of
  * convolutions, dy summed over batch, rows and columns. wasm's own Sum
  * first transposes the reduced axes to the end, a full copy of dy: 7 ms for
  * the seed network's first layer at 64 px, batch 32. Ours reads dy once,
