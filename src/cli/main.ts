@@ -7,6 +7,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 
 import { InputError } from '../errors.js';
+import { benchCommand } from './commands/bench.js';
 import { bestCommand } from './commands/best.js';
 import { datasetCommand } from './commands/dataset.js';
 import { effectsCommand } from './commands/effects.js';
@@ -31,6 +32,7 @@ export async function main(argv: string[]): Promise<number> {
     .command(reportCommand)
     .command(datasetCommand)
     .command(workerCommand)
+    .command(benchCommand)
     .demandCommand(1, 'name a command; see gridsweep --help')
     .strict()
     .recommendCommands()

@@ -45,3 +45,14 @@ function cellText(cell: Cell): string {
 function isNumberLike(cell: Cell): boolean {
   return cell === null || cell === undefined || typeof cell === 'number';
 }
+
+/** A duration as a person reads it: 45 s, 12 min, 3 h 05 min, 2 d 4 h. */
+export function formatDuration(seconds: number): string {
+  if (seconds < 10) return `${Number(seconds.toPrecision(2))} s`;
+  if (seconds < 90) return `${Math.round(seconds)} s`;
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 60) return `${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 48) return `${hours} h ${String(minutes % 60).padStart(2, '0')} min`;
+  return `${Math.floor(hours / 24)} d ${hours % 24} h`;
+}

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { InputError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { silentLogger } from '../log.js';
-import { registerWasmConv2DBackpropFilter } from './kernels/conv2d-backprop-filter.js';
+import { registerWasmKernels } from './kernels/index.js';
 
 export type Tf = typeof import('@tensorflow/tfjs');
 export type BackendName = 'node' | 'wasm' | 'cpu';
@@ -107,7 +107,7 @@ async function prepareWasm(tf: Tf): Promise<void> {
     wasm.setWasmPaths(`${wasmDistFolder()}${path.sep}`);
     wasmPathsSet = true;
   }
-  registerWasmConv2DBackpropFilter(tf);
+  registerWasmKernels(tf);
 }
 
 function wasmDistFolder(): string {

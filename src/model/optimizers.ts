@@ -16,6 +16,7 @@ import type { NamedTensorMap, Scalar, Tensor, Variable } from '@tensorflow/tfjs'
 import type { OptimizerName } from '../experiment/schema.js';
 import type { TrialParams } from '../experiment/trial.js';
 import type { Tf } from './backend.js';
+import { canStepRmsprop, rmspropStep } from './kernels/rmsprop.js';
 
 /** Keras 2 defaults (keras.optimizers, with K.epsilon() = 1e-7). */
 export const KERAS_DEFAULTS = {
@@ -54,6 +55,8 @@ interface StepContext {
   value: Variable;
   grad: Tensor;
   lr: Scalar;
+  /** lr as a number. */
+  rate: number;
   /** 1-based number of this step. */
   t: number;
   slot(index: number): Variable;
@@ -66,9 +69,16 @@ const RULES: Record<OptimizerName, UpdateRule> = {
     value.assign(tf.sub(value, tf.mul(lr, grad)));
   },
 
-  rmsprop: ({ tf, value, grad, lr, slot }) => {
+  rmsprop: ({ tf, value, grad, lr, rate, slot }) => {
     const { rho, epsilon } = KERAS_DEFAULTS.rmsprop;
     const meanSquare = slot(0);
+    if (canStepRmsprop(tf)) {
+      const attrs = { learningRate: rate, rho, epsilon };
+      const [next, ms] = rmspropStep(tf, { value, grad, meanSquare }, attrs);
+      meanSquare.assign(ms);
+      value.assign(next);
+      return;
+    }
     const ms = tf.add(tf.mul(rho, meanSquare), tf.mul(1 - rho, tf.square(grad)));
     meanSquare.assign(ms);
     const step = tf.div(tf.mul(lr, grad), tf.add(tf.sqrt(ms), epsilon));
@@ -107,11 +117,12 @@ export function createOptimizer(tf: Tf, params: TrialParams): Optimizer {
   function applyGradients(variables: readonly Variable[], grads: NamedTensorMap) {
     const t = iterations + 1;
     tf.tidy(() => {
-      const lr = tf.scalar(learningRate());
+      const rate = learningRate();
+      const lr = tf.scalar(rate);
       for (const value of variables) {
         const grad = grads[value.name];
         if (grad === undefined) continue;
-        rule({ tf, value, grad, lr, t, slot: slotsOf(value) });
+        rule({ tf, value, grad, lr, rate, t, slot: slotsOf(value) });
       }
     });
     iterations = t;

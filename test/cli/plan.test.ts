@@ -105,6 +105,37 @@ describe('gridsweep plan', () => {
     assert.notEqual(run.status, 0, 'the hook must really block heavy imports');
   });
 
+  test('--estimate times each network once and gives each trial and the sweep a run time', (t) => {
+    const dir = tempDir(t);
+    const file = writeFile(
+      dir,
+      'tiny.yaml',
+      [
+        'name: tiny-estimate',
+        'dataset: {kind: synthetic, classes: 3, perClass: 8, size: 32, seed: 3}',
+        'training: {epochs: 4, batchSize: 4}',
+        'grid: {learningRate: [0.01, 0.001], imageSize: [24], filters: [4, 8]}',
+        'workers: 1',
+      ].join('\n'),
+    );
+    const env = { GRIDSWEEP_CACHE: `${dir}/cache` };
+    const table = runCli(['plan', file, '--estimate', '--backend', 'wasm'], { env });
+    assert.equal(table.status, 0, table.stderr);
+    assert.match(table.stdout, /#\s+trial\s+learningRate\s+filters\s+estimate/);
+    assert.match(table.stdout, /estimated run time: [\d.]+ s on 1 worker \(wasm, timed here/);
+    const timed = table.stderr.match(/^timed seed, 24 px, \d+ filters, batch 4:/gm) ?? [];
+    assert.equal(timed.length, 2, 'one timing per distinct network, not per trial');
+
+    const json = runCli(['plan', file, '--estimate', '--backend', 'wasm', '--json'], { env });
+    assert.equal(json.status, 0, json.stderr);
+    const trials = JSON.parse(json.stdout) as (PlannedTrial & { estimatedSeconds: number })[];
+    assert.equal(trials.length, 4);
+    for (const trial of trials) {
+      assert.ok(trial.estimatedSeconds > 0 && trial.estimatedSeconds < 600);
+    }
+    assert.match(json.stderr, /estimated run time:/);
+  });
+
   test('an unknown command exits 2', () => {
     const { status, stderr } = runCli(['plna']);
     assert.equal(status, 2);

@@ -2,36 +2,10 @@ import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 
 import { loadBackend, type Tf } from '../../src/model/backend.js';
-import { createRandom } from '../../src/random.js';
-
-type Case = {
-  x: [number, number, number, number];
-  filter: [number, number, number, number];
-  stride: number;
-  pad: 'same' | 'valid';
-};
-
-function cases(): Case[] {
-  const shapes: Pick<Case, 'x' | 'filter'>[] = [
-    { x: [2, 7, 9, 3], filter: [3, 3, 3, 4] },
-    { x: [3, 8, 8, 5], filter: [3, 3, 5, 6] },
-    { x: [1, 10, 6, 4], filter: [2, 3, 4, 2] },
-    { x: [4, 11, 13, 8], filter: [3, 3, 8, 16] },
-  ];
-  return shapes.flatMap((shape) =>
-    [1, 2].flatMap((stride) =>
-      (['same', 'valid'] as const).map((pad) => ({ ...shape, stride, pad })),
-    ),
-  );
-}
-
-function values(length: number, seed: number): Float32Array {
-  const random = createRandom(seed);
-  return Float32Array.from({ length }, () => random.range(-1, 1));
-}
+import { assertClose, convCases, convLabel, values, type ConvCase } from './conv-cases.js';
 
 /** The filter gradient of sum(conv2d(x, f) * dy), on the current backend. */
-function filterGradient(tf: Tf, c: Case): Float32Array {
+function filterGradient(tf: Tf, c: ConvCase): Float32Array {
   return tf.tidy(() => {
     const x = tf.tensor4d(values(c.x.reduce((a, b) => a * b), 1), c.x);
     const f = tf.tensor4d(values(c.filter.reduce((a, b) => a * b), 2), c.filter);
@@ -51,24 +25,18 @@ describe('the wasm Conv2DBackpropFilter kernel', () => {
     ({ tf } = await loadBackend('wasm'));
   });
 
-  for (const c of cases()) {
-    const label = `x ${c.x.join('x')}, filter ${c.filter.join('x')}`;
-    test(`matches cpu for ${label}, stride ${c.stride}, ${c.pad}`, async () => {
+  for (const c of convCases()) {
+    test(`matches cpu for ${convLabel(c)}`, async () => {
       await tf.setBackend('cpu');
       const expected = filterGradient(tf, c);
       await tf.setBackend('wasm');
-      const actual = filterGradient(tf, c);
-
-      assert.equal(actual.length, expected.length);
-      const scale = Math.max(...expected.map(Math.abs));
-      const worst = Math.max(...actual.map((v, i) => Math.abs(v - expected[i]!)));
-      assert.ok(worst <= 1e-5 * Math.max(1, scale), `max difference ${worst}, scale ${scale}`);
+      assertClose(filterGradient(tf, c), expected);
     });
   }
 
   test('leaves no tensors or backend buffers behind', async () => {
     await tf.setBackend('wasm');
-    const c = cases()[3]!;
+    const c = convCases()[3]!;
     filterGradient(tf, c);
     const before = tf.memory().numTensors;
     const buffers = tf.backend().numDataIds();

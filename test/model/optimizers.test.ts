@@ -5,6 +5,7 @@ import type { Variable } from '@tensorflow/tfjs';
 
 import { loadBackend, type Tf } from '../../src/model/backend.js';
 import { createOptimizer, KERAS_DEFAULTS } from '../../src/model/optimizers.js';
+import { createRandom } from '../../src/random.js';
 import { trialParams } from './params.js';
 
 const LR = 0.01;
@@ -74,6 +75,26 @@ describe('optimizers', () => {
     }
     const { result } = run('adam', g, 3);
     assert.ok(Math.abs(result - expected) < 1e-6, `${result} vs ${expected}`);
+  });
+
+  test('rmsprop as one wasm kernel matches its tensor operations on cpu bit for bit', async () => {
+    const steps = async (backend: string) => {
+      await tf.setBackend(backend);
+      const optimizer = createOptimizer(tf, trialParams({ optimizer: 'rmsprop', decay: DECAY }));
+      const random = createRandom(3);
+      const value = tf.variable(tf.tensor1d(Array.from({ length: 37 }, () => random.range(-1, 1))));
+      for (let step = 0; step < 3; step += 1) {
+        const g = tf.tensor1d(Array.from({ length: 37 }, () => random.range(-0.1, 0.1)));
+        optimizer.applyGradients([value], { [value.name]: g });
+        g.dispose();
+      }
+      const result = value.dataSync().slice();
+      value.dispose();
+      optimizer.dispose();
+      return result;
+    };
+    const expected = await steps('cpu');
+    assert.deepEqual(await steps('wasm'), expected);
   });
 
   test('leaves no tensors behind once disposed', () => {
