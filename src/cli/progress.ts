@@ -21,7 +21,7 @@ export interface ProgressStream {
   write(text: string): unknown;
   /** Width in characters; 80 when unknown. */
   columns?: number;
-  /** Height in lines; the block shows fewer trials when it is short. */
+  /** Height in lines, if known; the block shows fewer trials when short. */
   rows?: number;
 }
 
@@ -185,7 +185,9 @@ export function createProgressDisplay(
     const running = [...trials.values()]
       .filter((entry) => entry.state === 'running')
       .sort((a, b) => a.trial.index - b.trial.index);
-    const room = Math.max(1, (stream.rows ?? Number.POSITIVE_INFINITY) - 2);
+    // Room for the sweep's line and the cursor's; some ptys report 0 rows.
+    const rows = stream.rows !== undefined && stream.rows > 0 ? stream.rows : Infinity;
+    const room = Math.max(1, rows - 2);
     const shown = running.length > room ? running.slice(0, room - 1) : running;
     for (const entry of shown) lines.push(trialLine(entry));
     if (shown.length < running.length) {
