@@ -1,3 +1,5 @@
+import type { Eta } from '../status/eta.js';
+
 /** Durations as a person reads them at a glance: `42s`, `4m 05s`, `3h 10m`. */
 export function formatDuration(seconds: number): string {
   const s = Math.max(0, Math.round(seconds));
@@ -11,4 +13,12 @@ export function formatDuration(seconds: number): string {
 
 function pad(n: number): string {
   return String(n).padStart(2, '0');
+}
+
+/** `ETA ≤ 4m 10s`, or why there is none yet. */
+export function formatEta(eta: Eta | null): string {
+  if (eta === null) return 'ETA after the first epoch';
+  if (eta.trials === 0) return 'finishing';
+  const rough = eta.guessed > 0 ? ' (rough)' : '';
+  return `ETA ${eta.upperBound ? '≤ ' : ''}${formatDuration(eta.seconds)}${rough}`;
 }

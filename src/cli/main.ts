@@ -14,6 +14,7 @@ import { planCommand } from './commands/plan.js';
 import { queryCommand } from './commands/query.js';
 import { runCommand } from './commands/run.js';
 import { schemaCommand } from './commands/schema.js';
+import { statusCommand } from './commands/status.js';
 import { EXIT_OK, reportFailure } from './failure.js';
 
 export async function main(argv: string[]): Promise<number> {
@@ -22,6 +23,7 @@ export async function main(argv: string[]): Promise<number> {
     .usage('$0 <command> [options]')
     .command(planCommand)
     .command(runCommand)
+    .command(statusCommand)
     .command(schemaCommand)
     .command(queryCommand)
     .command(bestCommand)

@@ -11,8 +11,8 @@
  */
 import type { SweepEvent } from '../coordinator/events.js';
 import type { Axis, Trial } from '../experiment/trial.js';
-import { EpochPace, estimateEta, type Eta } from '../status/eta.js';
-import { formatDuration } from './duration.js';
+import { EpochPace, estimateEta } from '../status/eta.js';
+import { formatDuration, formatEta } from './duration.js';
 import { createRunReporter } from './run-reporter.js';
 import { formatNumber } from './table.js';
 
@@ -222,7 +222,7 @@ export function createProgressDisplay(
     const work = [...trials.values()]
       .filter((entry) => entry.state === 'running' || entry.state === 'queued')
       .map((entry) => ({ shape: entry.trial.params, epochs: entry.planned - entry.done }));
-    return describeEta(estimateEta(pace, work, sweep!.workers, options.stopsEarly));
+    return formatEta(estimateEta(pace, work, sweep!.workers, options.stopsEarly));
   };
 
   const trialLine = (entry: TrialProgress): string => {
@@ -321,14 +321,6 @@ function newProgress(trial: Trial, resumeFrom: number): TrialProgress {
     last: null,
     best: null,
   };
-}
-
-/** `ETA ≤ 4m 10s`, or why there is none yet. */
-export function describeEta(eta: Eta | null): string {
-  if (eta === null) return 'ETA after the first epoch';
-  if (eta.trials === 0) return 'finishing';
-  const rough = eta.guessed > 0 ? ' (rough)' : '';
-  return `ETA ${eta.upperBound ? '≤ ' : ''}${formatDuration(eta.seconds)}${rough}`;
 }
 
 function bar(fraction: number, width: number): string {
