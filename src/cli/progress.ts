@@ -50,7 +50,7 @@ export interface ProgressDisplay {
 }
 
 /** At most five redraws a second: more only flickers, and costs writes. */
-export const REDRAW_MS = 200;
+const REDRAW_MS = 200;
 /** Redraw at least this often, so the elapsed time moves between epochs. */
 const TICK_MS = 1000;
 
@@ -93,18 +93,17 @@ export function createProgressDisplay(
 ): ProgressDisplay {
   const now = options.now ?? (() => performance.now());
   const schedule = options.schedule ?? unrefTimeout;
-  const trials = new Map<string, TrialProgress>();
-  const pace = new EpochPace();
+  const progress = new SweepProgress(options.varying, options.stopsEarly);
+  /** Lines waiting to be printed above the block at the next frame. */
   const above: string[] = [];
-  let sweep: { total: number; before: number; workers: number; started: number } | null = null;
-  let stopping: 'after-epoch' | 'now' | null = null;
-  let finished = false;
-  let closed = false;
   /** Lengths of the block's lines on screen, to know how far to go back. */
   let drawn: number[] = [];
   let lastDraw = Number.NEGATIVE_INFINITY;
   let timer: { due: number; cancel: () => void } | null = null;
+  let closed = false;
 
+  // The reporter's words for events, without its trial-started lines:
+  // the block shows those trials.
   let muted = false;
   const report = createRunReporter(
     (line) => {
@@ -113,153 +112,25 @@ export function createProgressDisplay(
     { varying: options.varying, epochs: options.epochs ?? false },
   );
 
-  const progressOf = (trial: Trial): TrialProgress => {
-    let entry = trials.get(trial.id);
-    if (!entry) {
-      entry = newProgress(trial, 0);
-      trials.set(trial.id, entry);
-    }
-    return entry;
-  };
-
-  const update = (event: SweepEvent): void => {
-    switch (event.type) {
-      case 'sweep-started':
-        sweep = {
-          total: event.total,
-          before: event.total - event.planned.length,
-          workers: event.workers,
-          started: now(),
-        };
-        for (const { trial, resumeFrom } of event.planned) {
-          trials.set(trial.id, newProgress(trial, resumeFrom));
-        }
-        break;
-      case 'trial-started': {
-        const entry = progressOf(event.trial);
-        entry.state = 'running';
-        entry.done = event.resumeFrom;
-        break;
-      }
-      case 'epoch': {
-        const entry = progressOf(event.trial);
-        const { epoch, valAcc, seconds } = event.metrics;
-        entry.done = epoch;
-        entry.last = valAcc;
-        if (entry.best === null || valAcc > entry.best) entry.best = valAcc;
-        pace.add(event.trial.params, seconds);
-        break;
-      }
-      case 'trial-retrying': {
-        const entry = progressOf(event.trial);
-        entry.done = event.resumeFrom;
-        break;
-      }
-      case 'trial-paused':
-        progressOf(event.trial).state = 'paused';
-        break;
-      case 'trial-finished': {
-        const entry = progressOf(event.trial);
-        entry.state = 'ended';
-        entry.planned = entry.done;
-        break;
-      }
-      case 'interrupting':
-        stopping = event.immediate ? 'now' : 'after-epoch';
-        break;
-      case 'sweep-finished':
-        finished = true;
-        break;
-      case 'data-ready':
-      case 'decision':
-      case 'checkpoint':
-        break;
-    }
-  };
-
-  const block = (width: number): string[] => {
-    if (!sweep) return [];
-    const lines = [sweepLine(width)];
-    if (finished) return lines;
-
-    const running = [...trials.values()]
-      .filter((entry) => entry.state === 'running')
-      .sort((a, b) => a.trial.index - b.trial.index);
-    // Room for the sweep's line and the cursor's; some ptys report 0 rows.
-    const rows = stream.rows !== undefined && stream.rows > 0 ? stream.rows : Infinity;
-    const room = Math.max(1, rows - 2);
-    const shown = running.length > room ? running.slice(0, room - 1) : running;
-    for (const entry of shown) lines.push(trialLine(entry));
-    if (shown.length < running.length) {
-      lines.push(`  … and ${running.length - shown.length} more running`);
-    }
-    return lines;
-  };
-
-  const sweepLine = (width: number): string => {
-    const s = sweep!;
-    const entries = [...trials.values()];
-    const ended = entries.filter((entry) => entry.state === 'ended').length;
-    const done = entries.reduce((sum, entry) => sum + entry.done, 0);
-    const planned = entries.reduce((sum, entry) => sum + entry.planned, 0);
-    const trialsDone = s.before + ended;
-
-    const parts = [
-      `${trialsDone}/${s.total} trials`,
-      `${done}/${planned} epochs`,
-      formatDuration((now() - s.started) / 1000),
-    ];
-    if (!finished) parts.push(etaText());
-    const text = parts.join(' · ');
-    const barWidth = clamp(width - 1 - text.length - 3, 10, 30);
-    const fraction = planned > 0 ? done / planned : s.total > 0 ? trialsDone / s.total : 1;
-    return `${bar(fraction, barWidth)} ${text}`;
-  };
-
-  const etaText = (): string => {
-    if (stopping === 'now') return 'stopping now';
-    if (stopping === 'after-epoch') return 'stopping after this epoch';
-    const work = [...trials.values()]
-      .filter((entry) => entry.state === 'running' || entry.state === 'queued')
-      .map((entry) => ({ shape: entry.trial.params, epochs: entry.planned - entry.done }));
-    return formatEta(estimateEta(pace, work, sweep!.workers, options.stopsEarly));
-  };
-
-  const trialLine = (entry: TrialProgress): string => {
-    const { trial } = entry;
-    const epochs = trial.params.epochs;
-    const digits = String(epochs).length;
-    const count = `${String(entry.done).padStart(digits)}/${epochs}`;
-    const params = options.varying
-      .map((axis) => `${SHORT_NAMES[axis]} ${showValue(trial.params[axis])}`)
-      .join(' ');
-    return [
-      `  ${trial.id.slice(0, 8)}`,
-      `${count} ${bar(entry.done / epochs, 8)}`,
-      `val ${accuracy(entry.last)} best ${accuracy(entry.best)}`,
-      params,
-    ]
-      .filter((part) => part !== '')
-      .join('  ');
-  };
-
   const draw = (): void => {
     timer?.cancel();
     timer = null;
     lastDraw = now();
 
     const width = Math.max(20, stream.columns ?? 80);
-    const lines = block(width).map((line) => truncate(line, width - 1));
-    const back = drawn.reduce((rows, length) => rows + Math.max(1, Math.ceil(length / width)), 0);
-    let out = HIDE_CURSOR;
-    if (back > 0) out += `\r${ESC}${back}A`;
-    out += ERASE_DOWN;
-    for (const line of above.splice(0)) out += `${line}\n`;
-    for (const line of lines) out += `${line}\n`;
-    stream.write(out + SHOW_CURSOR);
-    drawn = finished ? [] : lines.map((line) => line.length);
+    const block = progress
+      .lines(width, stream.rows, now())
+      .map((line) => truncate(line, width - 1));
+    const back = drawn.reduce(
+      (rows, length) => rows + Math.max(1, Math.ceil(length / width)),
+      0,
+    );
+    let frame = HIDE_CURSOR + (back > 0 ? `\r${ESC}${back}A` : '') + ERASE_DOWN;
+    for (const line of [...above.splice(0), ...block]) frame += `${line}\n`;
+    stream.write(frame + SHOW_CURSOR);
 
-    if (!finished) wakeIn(TICK_MS);
+    drawn = progress.finished ? [] : block.map((line) => line.length);
+    if (!progress.finished) wakeIn(TICK_MS);
   };
 
   /** Draws now if the last frame is old enough, else once it is. */
@@ -277,7 +148,7 @@ export function createProgressDisplay(
   };
 
   /** Before the sweep starts and after it ends, lines go straight out. */
-  const live = () => sweep !== null && !finished && !closed;
+  const live = () => progress.started && !progress.finished && !closed;
 
   return {
     onEvent(event) {
@@ -285,11 +156,11 @@ export function createProgressDisplay(
       muted = event.type === 'trial-started';
       report(event);
       muted = false;
-      update(event);
+      progress.apply(event, now());
 
       if (wasLive && event.type === 'sweep-finished') draw();
       else if (live()) requestDraw();
-      else if (above.length > 0) stream.write(above.splice(0).map((line) => `${line}\n`).join(''));
+      else if (above.length > 0) stream.write(above.splice(0).map((l) => `${l}\n`).join(''));
     },
     write(text) {
       if (!live()) {
@@ -302,7 +173,7 @@ export function createProgressDisplay(
     close() {
       if (closed) return;
       if (live()) {
-        finished = true;
+        progress.finished = true;
         draw();
       }
       timer?.cancel();
@@ -310,6 +181,158 @@ export function createProgressDisplay(
       closed = true;
     },
   };
+}
+
+/**
+ * What the live block shows, kept up to date from the events: the sweep's
+ * counts, each trial's epochs and accuracy, and the pace of its epochs.
+ */
+class SweepProgress {
+  private readonly trials = new Map<string, TrialProgress>();
+  private readonly pace = new EpochPace();
+  private sweep: { total: number; before: number; workers: number; since: number } | null =
+    null;
+  private stopping: 'after-epoch' | 'now' | null = null;
+  /** Set by sweep-finished: the block shrinks to the sweep's last bar. */
+  finished = false;
+
+  constructor(
+    private readonly varying: readonly Axis[],
+    private readonly stopsEarly: boolean,
+  ) {}
+
+  get started(): boolean {
+    return this.sweep !== null;
+  }
+
+  apply(event: SweepEvent, now: number): void {
+    switch (event.type) {
+      case 'sweep-started':
+        this.sweep = {
+          total: event.total,
+          before: event.total - event.planned.length,
+          workers: event.workers,
+          since: now,
+        };
+        for (const { trial, resumeFrom } of event.planned) {
+          this.trials.set(trial.id, newProgress(trial, resumeFrom));
+        }
+        break;
+      case 'trial-started': {
+        const entry = this.of(event.trial);
+        entry.state = 'running';
+        entry.done = event.resumeFrom;
+        break;
+      }
+      case 'epoch': {
+        const entry = this.of(event.trial);
+        const { epoch, valAcc, seconds } = event.metrics;
+        entry.done = epoch;
+        entry.last = valAcc;
+        if (entry.best === null || valAcc > entry.best) entry.best = valAcc;
+        this.pace.add(event.trial.params, seconds);
+        break;
+      }
+      case 'trial-retrying':
+        this.of(event.trial).done = event.resumeFrom;
+        break;
+      case 'trial-paused':
+        this.of(event.trial).state = 'paused';
+        break;
+      case 'trial-finished': {
+        // Epochs it will never train (stopped early, failed) leave the plan.
+        const entry = this.of(event.trial);
+        entry.state = 'ended';
+        entry.planned = entry.done;
+        break;
+      }
+      case 'interrupting':
+        this.stopping = event.immediate ? 'now' : 'after-epoch';
+        break;
+      case 'sweep-finished':
+        this.finished = true;
+        break;
+      case 'data-ready':
+      case 'decision':
+      case 'checkpoint':
+        break;
+    }
+  }
+
+  /** The block: the sweep's line, then one per running trial that fits. */
+  lines(width: number, rows: number | undefined, now: number): string[] {
+    if (!this.sweep) return [];
+    const lines = [this.sweepLine(width, now)];
+    if (this.finished) return lines;
+
+    const running = [...this.trials.values()]
+      .filter((entry) => entry.state === 'running')
+      .sort((a, b) => a.trial.index - b.trial.index);
+    // Room for the sweep's line and the cursor's; some ptys report 0 rows.
+    const room = Math.max(1, (rows !== undefined && rows > 0 ? rows : Infinity) - 2);
+    const shown = running.length > room ? running.slice(0, room - 1) : running;
+    for (const entry of shown) lines.push(this.trialLine(entry));
+    if (shown.length < running.length) {
+      lines.push(`  … and ${running.length - shown.length} more running`);
+    }
+    return lines;
+  }
+
+  private of(trial: Trial): TrialProgress {
+    let entry = this.trials.get(trial.id);
+    if (!entry) {
+      entry = newProgress(trial, 0);
+      this.trials.set(trial.id, entry);
+    }
+    return entry;
+  }
+
+  private sweepLine(width: number, now: number): string {
+    const sweep = this.sweep!;
+    const entries = [...this.trials.values()];
+    const ended = entries.filter((entry) => entry.state === 'ended').length;
+    const done = entries.reduce((sum, entry) => sum + entry.done, 0);
+    const planned = entries.reduce((sum, entry) => sum + entry.planned, 0);
+    const trialsDone = sweep.before + ended;
+
+    const parts = [
+      `${trialsDone}/${sweep.total} trials`,
+      `${done}/${planned} epochs`,
+      formatDuration((now - sweep.since) / 1000),
+    ];
+    if (!this.finished) parts.push(this.etaText());
+    const text = parts.join(' · ');
+    const barWidth = clamp(width - 1 - text.length - 3, 10, 30);
+    const fraction =
+      planned > 0 ? done / planned : sweep.total > 0 ? trialsDone / sweep.total : 1;
+    return `${bar(fraction, barWidth)} ${text}`;
+  }
+
+  private etaText(): string {
+    if (this.stopping === 'now') return 'stopping now';
+    if (this.stopping === 'after-epoch') return 'stopping after this epoch';
+    const work = [...this.trials.values()]
+      .filter((entry) => entry.state === 'running' || entry.state === 'queued')
+      .map((entry) => ({ shape: entry.trial.params, epochs: entry.planned - entry.done }));
+    return formatEta(estimateEta(this.pace, work, this.sweep!.workers, this.stopsEarly));
+  }
+
+  private trialLine(entry: TrialProgress): string {
+    const { trial } = entry;
+    const { epochs } = trial.params;
+    const count = `${String(entry.done).padStart(String(epochs).length)}/${epochs}`;
+    const params = this.varying
+      .map((axis) => `${SHORT_NAMES[axis]} ${showValue(trial.params[axis])}`)
+      .join(' ');
+    return [
+      `  ${trial.id.slice(0, 8)}`,
+      `${count} ${bar(entry.done / epochs, 8)}`,
+      `val ${accuracy(entry.last)} best ${accuracy(entry.best)}`,
+      params,
+    ]
+      .filter((part) => part !== '')
+      .join('  ');
+  }
 }
 
 function newProgress(trial: Trial, resumeFrom: number): TrialProgress {
@@ -337,7 +360,7 @@ function showValue(value: unknown): string {
 }
 
 /** Cuts a line to `max` characters, marking the cut. */
-export function truncate(line: string, max: number): string {
+function truncate(line: string, max: number): string {
   return line.length <= max ? line : `${line.slice(0, Math.max(0, max - 1))}…`;
 }
 
