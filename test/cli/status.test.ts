@@ -186,7 +186,7 @@ describe('gridsweep status', () => {
       'pid', 'runs', 'startedAt', 'status', 'workers',
     ]);
     const help = runCli(['status', '--help']).stdout.replace(/\s+/g, ' ');
-    for (const field of ['heartbeatAgeSeconds', 'upperBound', 'meanBestValAcc', 'decidedAt']) {
+    for (const field of ['heartbeatAgeSeconds', 'silenceLimit', 'upperBound', 'decidedAt']) {
       assert.ok(help.includes(field), `--help documents ${field}`);
     }
   });

@@ -27,11 +27,12 @@ const JSON_FIELDS = [
   'bestValAcc, bestEpoch, lastValAcc, attempt, startedAt}]; run {id, runs,',
   'host, pid, workers, startedAt, heartbeatAt, heartbeatAgeSeconds,',
   "finishedAt, status, liveness {state: 'alive'|'stale'|'finished', by:",
-  "'pid'|'heartbeat'|'status'}} or null; eta {seconds, upperBound, guessed,",
-  'epochs, trials} or null; best {params, n, meanBestValAcc, sdBestValAcc,',
-  'maxBestValAcc, meanFinalValAcc, chance} or null; stops [{trialId,',
-  'trialIndex, epoch, rule, metric, value, threshold, peers, reason,',
-  'decidedAt}], newest first. Times are ISO 8601 UTC; durations in seconds.',
+  "'pid'|'heartbeat'|'status', silenceLimit (seconds; by heartbeat only)}} or",
+  'null; eta {seconds, upperBound, guessed, epochs, trials} or null; best',
+  '{params, n, meanBestValAcc, sdBestValAcc, maxBestValAcc, meanFinalValAcc,',
+  'chance} or null; stops [{trialId, trialIndex, epoch, rule, metric, value,',
+  'threshold, peers, reason, decidedAt}], newest first. Times are ISO 8601',
+  'UTC; durations in seconds.',
 ].join(' ');
 
 export const statusCommand: CommandModule<object, StatusArgs> = {
