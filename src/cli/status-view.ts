@@ -43,11 +43,12 @@ export async function watchStatus(file: string, options: WatchOptions): Promise<
         ? `${JSON.stringify(report, null, options.every === undefined ? 2 : undefined)}\n`
         : `${statusText(report, file)}\n`;
       if (terminal && options.every !== undefined) {
-        out = `${CLEAR_SCREEN}${watchHeading(options.every)}\n\n${out}`;
-      } else if (frame > 0 && !options.json) {
-        out = `\n${out}`;
+        // The note goes inside the frame, or the next clear would wipe it.
+        out = `${CLEAR_SCREEN}${watchHeading(options.every)}\n${note}\n${out}`;
+      } else {
+        if (frame === 0 && note) process.stderr.write(note);
+        if (frame > 0 && !options.json) out = `\n${out}`;
       }
-      if (frame === 0 && note) process.stderr.write(note);
       process.stdout.write(out);
 
       if (options.every === undefined || report.state !== 'running') return;
