@@ -4,13 +4,20 @@
  */
 import type { Logger } from '../log.js';
 
-export function stderrLogger(options: { debug?: boolean } = {}): Logger {
+export function stderrLogger(
+  options: {
+    debug?: boolean;
+    /** Where lines go instead of stderr, e.g. above `run`'s progress bars. */
+    write?: (text: string) => void;
+  } = {},
+): Logger {
   const debug = options.debug ?? process.env.GRIDSWEEP_DEBUG === '1';
+  const write = options.write ?? ((text: string) => process.stderr.write(text));
   return {
-    info: (message) => process.stderr.write(`${message}\n`),
-    warn: (message) => process.stderr.write(`warning: ${message}\n`),
+    info: (message) => write(`${message}\n`),
+    warn: (message) => write(`warning: ${message}\n`),
     debug: (message) => {
-      if (debug) process.stderr.write(`debug: ${message}\n`);
+      if (debug) write(`debug: ${message}\n`);
     },
   };
 }

@@ -16,6 +16,7 @@ import { queryCommand } from './commands/query.js';
 import { reportCommand } from './commands/report.js';
 import { runCommand } from './commands/run.js';
 import { schemaCommand } from './commands/schema.js';
+import { statusCommand } from './commands/status.js';
 import { workerCommand } from './commands/worker.js';
 import { EXIT_OK, reportFailure } from './failure.js';
 
@@ -25,6 +26,7 @@ export async function main(argv: string[]): Promise<number> {
     .usage('$0 <command> [options]')
     .command(planCommand)
     .command(runCommand)
+    .command(statusCommand)
     .command(schemaCommand)
     .command(queryCommand)
     .command(bestCommand)

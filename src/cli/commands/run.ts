@@ -6,10 +6,9 @@ import path from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 
 import type { BackendChoice } from '../../coordinator/protocol.js';
-import { varyingAxes } from '../../experiment/plan.js';
 import { InputError, RuntimeError } from '../../errors.js';
 import { stderrLogger } from '../logger.js';
-import { createRunReporter } from '../run-reporter.js';
+import { chooseRunOutput, PROGRESS_MODES, type ProgressMode } from '../run-output.js';
 import { allowLargeOption, experimentFileArgument, queueOption } from '../options.js';
 
 interface RunArgs {
@@ -20,6 +19,7 @@ interface RunArgs {
   backend: BackendChoice;
   allowLarge: boolean;
   epochs: boolean;
+  progress: ProgressMode;
 }
 
 export const runCommand: CommandModule<object, RunArgs> = {
@@ -53,6 +53,13 @@ export const runCommand: CommandModule<object, RunArgs> = {
         default: false,
         describe: 'Print a line for every epoch',
       })
+      .option('progress', {
+        choices: PROGRESS_MODES,
+        default: 'auto' as const,
+        describe:
+          'bars: redrawn in place; lines: one per event, for logs; ' +
+          'auto: bars when stderr is a terminal',
+      })
       .check((args) => {
         const workers = args.workers;
         const min = args.queue === undefined ? 1 : 0;
@@ -76,6 +83,10 @@ export const runCommand: CommandModule<object, RunArgs> = {
     const sweep = await prepareSweep(args.file, { allowLarge: args.allowLarge, logger });
     const db = args.db ?? path.join('results', `${sweep.experiment.name}.sqlite`);
     logger.info(`${sweep.experiment.name}: writing ${db}`);
+    const output = chooseRunOutput(args.progress, logger, {
+      experiment: sweep.experiment,
+      epochs: args.epochs,
+    });
 
     const interrupt = interruptOnSignals();
     let summary;
@@ -83,11 +94,8 @@ export const runCommand: CommandModule<object, RunArgs> = {
       summary = await runSweep(sweep, {
         db,
         backend: args.backend,
-        logger,
-        onEvent: createRunReporter(logger.info, {
-          varying: varyingAxes(sweep.experiment),
-          epochs: args.epochs,
-        }),
+        logger: output.logger,
+        onEvent: output.onEvent,
         stop: interrupt.stop,
         abort: interrupt.abort,
         ...(args.workers === undefined ? {} : { workers: args.workers }),
