@@ -135,6 +135,6 @@ export function firstKeyword(sql: string): string | undefined {
 function stripComments(sql: string): string {
   return sql.replace(
     /('(?:[^']|'')*'|"(?:[^"]|"")*")|--[^\n]*|\/\*[\s\S]*?(?:\*\/|$)/g,
-    (whole, quoted: string | undefined) => quoted ?? ' ',
+    (_whole, quoted: string | undefined) => quoted ?? ' ',
   );
 }

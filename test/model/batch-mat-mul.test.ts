@@ -1,8 +1,7 @@
-import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 
 import { loadBackend, type Tf } from '../../src/model/backend.js';
-import { assertClose, values } from './conv-cases.js';
+import { assertClose, assertNoLeaksOnWasm, values } from './conv-cases.js';
 
 type MatMulCase = { a: number[]; b: number[]; transposeA: boolean; transposeB: boolean };
 
@@ -41,12 +40,6 @@ describe('the wasm BatchMatMul kernel', () => {
   }
 
   test('leaves no tensors or backend buffers behind', async () => {
-    await tf.setBackend('wasm');
-    product(tf, CASES[2]!);
-    const before = tf.memory().numTensors;
-    const buffers = tf.backend().numDataIds();
-    product(tf, CASES[2]!);
-    assert.equal(tf.memory().numTensors, before);
-    assert.equal(tf.backend().numDataIds(), buffers);
+    await assertNoLeaksOnWasm(tf, () => product(tf, CASES[2]!));
   });
 });

@@ -1,6 +1,7 @@
-/** Convolution shapes and a comparison for the wasm kernel tests. */
+/** Convolution shapes and the checks every wasm kernel test makes. */
 import assert from 'node:assert/strict';
 
+import type { Tf } from '../../src/model/backend.js';
 import { createRandom } from '../../src/random.js';
 
 export type ConvCase = {
@@ -45,4 +46,44 @@ export function assertClose(actual: Float32Array, expected: Float32Array): void 
     worst = Math.max(worst, Math.abs(actual[i]! - expected[i]!));
   }
   assert.ok(worst <= 1e-5 * Math.max(1, scale), `max difference ${worst}, scale ${scale}`);
+}
+
+/**
+ * The input or filter gradient of sum(conv2d(x, f) * dy) for a case, on
+ * the current backend, from the same seeded x, f and dy every time.
+ */
+export function convGradient(tf: Tf, c: ConvCase, of: 'input' | 'filter'): Float32Array {
+  return tf.tidy(() => {
+    const x = tf.tensor4d(values(c.x.reduce((a, b) => a * b), 1), c.x);
+    const f = tf.tensor4d(values(c.filter.reduce((a, b) => a * b), 2), c.filter);
+    const out = tf.conv2d(x, f, c.stride, c.pad);
+    const dy = tf.tensor(values(out.size, 3), out.shape);
+    const [dx, df] = tf.grads((a, b) => tf.conv2d(a as typeof x, b as typeof f, c.stride, c.pad))(
+      [x, f],
+      dy,
+    );
+    return (of === 'input' ? dx : df)!.dataSync() as Float32Array;
+  });
+}
+
+/** Runs `compute` on cpu, then on wasm, and asserts the two agree. */
+export async function assertWasmMatchesCpu(tf: Tf, compute: () => Float32Array): Promise<void> {
+  await tf.setBackend('cpu');
+  const expected = compute();
+  await tf.setBackend('wasm');
+  assertClose(compute(), expected);
+}
+
+/**
+ * Runs `compute` twice on wasm and asserts the second run left no tensor
+ * and no backend buffer behind (the first may allocate what is kept).
+ */
+export async function assertNoLeaksOnWasm(tf: Tf, compute: () => unknown): Promise<void> {
+  await tf.setBackend('wasm');
+  compute();
+  const tensors = tf.memory().numTensors;
+  const buffers = tf.backend().numDataIds();
+  compute();
+  assert.equal(tf.memory().numTensors, tensors);
+  assert.equal(tf.backend().numDataIds(), buffers);
 }

@@ -1,8 +1,7 @@
-import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 
 import { loadBackend, type Tf } from '../../src/model/backend.js';
-import { assertClose, convLabel, values, type ConvCase } from './conv-cases.js';
+import { assertClose, assertNoLeaksOnWasm, convLabel, values, type ConvCase } from './conv-cases.js';
 
 /** Output channels in multiples of 8 (the direct kernel) and not (XNNPACK). */
 function cases(): ConvCase[] {
@@ -44,12 +43,6 @@ describe('the wasm Conv2D kernel', () => {
   }
 
   test('leaves no tensors or backend buffers behind', async () => {
-    await tf.setBackend('wasm');
-    convolve(tf, cases()[0]!);
-    const before = tf.memory().numTensors;
-    const buffers = tf.backend().numDataIds();
-    convolve(tf, cases()[0]!);
-    assert.equal(tf.memory().numTensors, before);
-    assert.equal(tf.backend().numDataIds(), buffers);
+    await assertNoLeaksOnWasm(tf, () => convolve(tf, cases()[0]!));
   });
 });

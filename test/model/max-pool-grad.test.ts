@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 
 import { loadBackend, type Tf } from '../../src/model/backend.js';
-import { assertClose, values } from './conv-cases.js';
+import { assertClose, assertNoLeaksOnWasm, values } from './conv-cases.js';
 
 type PoolCase = {
   x: [number, number, number, number];
@@ -79,12 +79,6 @@ describe('the wasm MaxPoolGrad kernel', () => {
   });
 
   test('leaves no tensors or backend buffers behind', async () => {
-    await tf.setBackend('wasm');
-    poolGradient(tf, CASES[0]!);
-    const before = tf.memory().numTensors;
-    const buffers = tf.backend().numDataIds();
-    poolGradient(tf, CASES[0]!);
-    assert.equal(tf.memory().numTensors, before);
-    assert.equal(tf.backend().numDataIds(), buffers);
+    await assertNoLeaksOnWasm(tf, () => poolGradient(tf, CASES[0]!));
   });
 });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 
 import { loadBackend, type Tf } from '../../src/model/backend.js';
-import { values } from './conv-cases.js';
+import { assertNoLeaksOnWasm, values } from './conv-cases.js';
 
 /** The gradient of sum(relu(x) * dy), with NaN, infinities and zeros in x. */
 function reluGradient(tf: Tf, size: number): number[] {
@@ -31,12 +31,6 @@ describe('the wasm ReLU gradient', () => {
   });
 
   test('leaves no tensors or backend buffers behind', async () => {
-    await tf.setBackend('wasm');
-    reluGradient(tf, 9);
-    const before = tf.memory().numTensors;
-    const buffers = tf.backend().numDataIds();
-    reluGradient(tf, 9);
-    assert.equal(tf.memory().numTensors, before);
-    assert.equal(tf.backend().numDataIds(), buffers);
+    await assertNoLeaksOnWasm(tf, () => reluGradient(tf, 9));
   });
 });
