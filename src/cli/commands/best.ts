@@ -8,10 +8,9 @@ import type { BestCells } from '../../query/best.js';
 import { METRIC_NAMES } from '../../query/metrics.js';
 import { showLevel } from '../../query/params.js';
 import type { SweepInfo } from '../../query/sweep-choice.js';
-import { InputError } from '../../errors.js';
 import { resolveDbPath } from '../db-path.js';
 import { formatTable } from '../table.js';
-import { readDbOption, sweepOption } from '../options.js';
+import { checkTop, readDbOption, sweepOption } from '../options.js';
 
 interface BestArgs {
   db?: string;
@@ -43,15 +42,7 @@ export const bestCommand: CommandModule<object, BestArgs> = {
         default: false,
         describe: 'Print the cells as JSON',
       })
-      .check((args) => {
-        if (!Number.isInteger(args.top) || args.top < 1) {
-          throw new InputError(
-            'E_ARGUMENT',
-            `--top: expected a whole number >= 1, received ${args.top}`,
-          );
-        }
-        return true;
-      }) as unknown as Argv<BestArgs>,
+      .check(checkTop) as unknown as Argv<BestArgs>,
   handler: async (args) => {
     const { findMetric } = await import('../../query/metrics.js');
     const { openSweep } = await import('../../query/open-sweep.js');

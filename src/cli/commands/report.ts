@@ -9,7 +9,7 @@ import { REPORT_FORMATS, type ReportFormat } from '../../report/formats.js';
 import { InputError } from '../../errors.js';
 import { resolveDbPath } from '../db-path.js';
 import { stderrLogger } from '../logger.js';
-import { readDbOption, sweepOption } from '../options.js';
+import { checkTop, readDbOption, sweepOption } from '../options.js';
 
 interface ReportArgs {
   db?: string;
@@ -71,15 +71,7 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
         default: false,
         describe: 'Also draw validation loss per epoch',
       })
-      .check((args) => {
-        if (!Number.isInteger(args.top) || args.top < 1) {
-          throw new InputError(
-            'E_ARGUMENT',
-            `--top: expected a whole number >= 1, received ${args.top}`,
-          );
-        }
-        return true;
-      })
+      .check(checkTop)
       .example('$0 report --db results/quickstart.sqlite', 'HTML report beside the file')
       .example(
         '$0 report --format png --out docs --train',

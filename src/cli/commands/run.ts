@@ -9,7 +9,8 @@ import type { BackendChoice } from '../../coordinator/protocol.js';
 import { InputError, RuntimeError } from '../../errors.js';
 import { stderrLogger } from '../logger.js';
 import { chooseRunOutput, PROGRESS_MODES, type ProgressMode } from '../run-output.js';
-import { allowLargeOption, experimentFileArgument, queueOption } from '../options.js';
+import { allowLargeOption, experimentFileArgument, queueOption, wholeNumberProblem } from '../options.js';
+import { onInterrupt } from '../signals.js';
 
 interface RunArgs {
   file: string;
@@ -61,14 +62,11 @@ export const runCommand: CommandModule<object, RunArgs> = {
           'auto: bars when stderr is a terminal',
       })
       .check((args) => {
-        const workers = args.workers;
         const min = args.queue === undefined ? 1 : 0;
-        if (workers !== undefined && (!Number.isInteger(workers) || workers < min)) {
-          throw new InputError(
-            'E_ARGUMENT',
-            `--workers: expected a whole number >= ${min}, received ${workers}` +
-              (min === 1 && workers === 0 ? ' (0 needs --queue)' : ''),
-          );
+        const problem = wholeNumberProblem('--workers', args.workers, min);
+        if (problem) {
+          const note = min === 1 && args.workers === 0 ? ' (0 needs --queue)' : '';
+          throw new InputError('E_ARGUMENT', problem + note);
         }
         return true;
       }) as unknown as Argv<RunArgs>,
@@ -132,18 +130,9 @@ export const runCommand: CommandModule<object, RunArgs> = {
 function interruptOnSignals() {
   const stop = new AbortController();
   const abort = new AbortController();
-  const onSignal = () => {
-    if (stop.signal.aborted) abort.abort();
-    else stop.abort();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  return {
-    stop: stop.signal,
-    abort: abort.signal,
-    release() {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-    },
-  };
+  const release = onInterrupt(
+    () => stop.abort(),
+    () => abort.abort(),
+  );
+  return { stop: stop.signal, abort: abort.signal, release };
 }

@@ -11,7 +11,8 @@ import type { Argv, CommandModule } from 'yargs';
 import type { BackendChoice } from '../../coordinator/protocol.js';
 import { InputError } from '../../errors.js';
 import { stderrLogger } from '../logger.js';
-import { queueOption } from '../options.js';
+import { queueOption, wholeNumberProblem } from '../options.js';
+import { onInterrupt } from '../signals.js';
 
 interface WorkerArgs {
   queue: string;
@@ -54,9 +55,9 @@ export const workerCommand: CommandModule<object, WorkerArgs> = {
       })
       .check((args) => {
         const problems = [
-          wholeAtLeast('--workers', args.workers as number | undefined, 1),
-          wholeAtLeast('--stall-seconds', args.stallSeconds as number, 2),
-          wholeAtLeast('--patience', args.patience as number, 10),
+          wholeNumberProblem('--workers', args.workers as number | undefined, 1),
+          wholeNumberProblem('--stall-seconds', args.stallSeconds as number, 2),
+          wholeNumberProblem('--patience', args.patience as number, 10),
         ].filter((problem) => problem !== undefined);
         if (problems.length > 0) {
           throw new InputError('E_ARGUMENT', problems.join('; '));
@@ -93,28 +94,20 @@ export const workerCommand: CommandModule<object, WorkerArgs> = {
   },
 };
 
-function wholeAtLeast(name: string, value: number | undefined, min: number): string | undefined {
-  if (value === undefined || (Number.isInteger(value) && value >= min)) return undefined;
-  return `${name}: expected a whole number >= ${min}, received ${value}`;
-}
-
 /**
  * Resolves once `stop` has finished. The first SIGINT or SIGTERM calls it
  * gracefully; a second calls it again with `second` set.
  */
 function untilSignalled(stop: (second: boolean) => Promise<void>): Promise<void> {
   return new Promise((resolve, reject) => {
-    let signals = 0;
-    const onSignal = () => {
-      signals++;
-      if (signals > 2) return;
-      stop(signals === 2).then(() => {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
+    const finish = (second: boolean) =>
+      stop(second).then(() => {
+        release();
         resolve();
       }, reject);
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
+    const release = onInterrupt(
+      () => void finish(false),
+      () => void finish(true),
+    );
   });
 }
