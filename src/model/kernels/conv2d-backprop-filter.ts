@@ -26,7 +26,7 @@ import type {
 
 import type { Tf } from '../backend.js';
 import { BACKEND, hasKernel } from './runner.js';
-import { simdKernels } from './simd.js';
+import { convGeometry, simdKernels } from './simd.js';
 
 const KERNEL = 'Conv2DBackpropFilter';
 
@@ -85,19 +85,7 @@ function conv2DBackpropFilter(
       simd.offset(dy),
       simd.offset(dw),
       totals,
-      info.batchSize,
-      info.inHeight,
-      info.inWidth,
-      info.inChannels,
-      info.outHeight,
-      info.outWidth,
-      info.outChannels,
-      info.filterHeight,
-      info.filterWidth,
-      info.strideHeight,
-      info.strideWidth,
-      info.padInfo.top,
-      info.padInfo.left,
+      ...convGeometry(info),
     ),
   );
   return dw;

@@ -23,7 +23,7 @@ import type {
 
 import type { Tf } from '../backend.js';
 import { replaceWasmKernel } from './runner.js';
-import { simdKernels, type SimdKernels } from './simd.js';
+import { convGeometry, simdKernels, type ConvGeometry, type SimdKernels } from './simd.js';
 
 /** Replaces wasm's own kernel (idempotent). */
 export function registerWasmConv2D(tf: Tf): void {
@@ -60,45 +60,18 @@ function createKernelFunc(tf: Tf, original: KernelFunc): KernelFunc {
   };
 }
 
-export interface DirectConvInfo {
-  batchSize: number;
-  inHeight: number;
-  inWidth: number;
-  inChannels: number;
-  outHeight: number;
-  outWidth: number;
-  outChannels: number;
-  filterHeight: number;
-  filterWidth: number;
-  strideHeight: number;
-  strideWidth: number;
-  padInfo: { top: number; left: number };
-}
-
 /** out = conv(x, filter), all NHWC on the wasm backend. */
 export function convolve(
   simd: SimdKernels,
   x: TensorInfo,
   filter: TensorInfo,
   out: TensorInfo,
-  info: DirectConvInfo,
+  info: ConvGeometry,
 ): void {
   simd.conv2d(
     simd.offset(x),
     simd.offset(filter),
     simd.offset(out),
-    info.batchSize,
-    info.inHeight,
-    info.inWidth,
-    info.inChannels,
-    info.outHeight,
-    info.outWidth,
-    info.outChannels,
-    info.filterHeight,
-    info.filterWidth,
-    info.strideHeight,
-    info.strideWidth,
-    info.padInfo.top,
-    info.padInfo.left,
+    ...convGeometry(info),
   );
 }

@@ -37,6 +37,41 @@ export interface SimdKernels {
   withScratch<T>(bytes: number, work: (pointer: number) => T): T;
 }
 
+/** What the C convolutions need to know of a convolution's shape. */
+export interface ConvGeometry {
+  batchSize: number;
+  inHeight: number;
+  inWidth: number;
+  inChannels: number;
+  outHeight: number;
+  outWidth: number;
+  outChannels: number;
+  filterHeight: number;
+  filterWidth: number;
+  strideHeight: number;
+  strideWidth: number;
+  padInfo: { top: number; left: number };
+}
+
+/** The shape arguments of conv2d and conv2d_backprop_filter, in C order. */
+export function convGeometry(info: ConvGeometry): number[] {
+  return [
+    info.batchSize,
+    info.inHeight,
+    info.inWidth,
+    info.inChannels,
+    info.outHeight,
+    info.outWidth,
+    info.outChannels,
+    info.filterHeight,
+    info.filterWidth,
+    info.strideHeight,
+    info.strideWidth,
+    info.padInfo.top,
+    info.padInfo.left,
+  ];
+}
+
 /** The WebAssembly API used here (@types/node 20 does not declare it). */
 interface WebAssemblyApi {
   Module: new (bytes: Uint8Array) => object;
