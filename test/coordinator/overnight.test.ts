@@ -10,9 +10,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import Database from 'better-sqlite3';
-
 import { runCli, startCli, waitUntil } from '../helpers/cli.js';
+import { CURVE_SQL, query } from '../helpers/db.js';
 import { createTempDir, removeDir, writeFile } from '../helpers/files.js';
 
 interface Options {
@@ -36,15 +35,6 @@ function experimentYaml(name: string, options: Options = {}): string {
   ].join('\n');
 }
 
-function query<T = Record<string, unknown>>(db: string, sql: string): T[] {
-  const conn = new Database(db, { readonly: true, fileMustExist: true });
-  try {
-    return conn.prepare(sql).all() as T[];
-  } finally {
-    conn.close();
-  }
-}
-
 function count(db: string, sql: string): number {
   if (!fs.existsSync(db)) return 0;
   try {
@@ -53,8 +43,6 @@ function count(db: string, sql: string): number {
     return 0; // the run has not created its tables yet
   }
 }
-
-const CURVE = 'SELECT trial_id, epoch, loss, acc, val_loss, val_acc FROM epochs ORDER BY 1, 2';
 
 describe('an overnight sweep', () => {
   let dir: string;
@@ -98,7 +86,7 @@ describe('an overnight sweep', () => {
     assert.deepEqual(query(db, 'SELECT status, count(*) AS n FROM trials GROUP BY 1'), [
       { status: 'done', n: 2 },
     ]);
-    assert.deepEqual(query(db, CURVE), query(reference, CURVE));
+    assert.deepEqual(query(db, CURVE_SQL), query(reference, CURVE_SQL));
     assert.deepEqual(query(db, 'PRAGMA integrity_check'), [{ integrity_check: 'ok' }]);
     const attempts = query<{ status: string; resumed_from: number }>(
       db,
@@ -138,7 +126,7 @@ describe('an overnight sweep', () => {
 
     const again = runCli(['run', file, '--db', db, '--backend', 'wasm'], { env });
     assert.equal(again.status, 0, again.stderr);
-    assert.deepEqual(query(db, CURVE), query(reference, CURVE));
+    assert.deepEqual(query(db, CURVE_SQL), query(reference, CURVE_SQL));
     assert.deepEqual(query(db, 'SELECT status FROM runs ORDER BY id'), [
       { status: 'interrupted' },
       { status: 'done' },
@@ -163,7 +151,7 @@ describe('an overnight sweep', () => {
       { attempt: 1, status: 'failed', resumed_from: 0 },
       { attempt: 2, status: 'done', resumed_from: 4 },
     ]);
-    assert.deepEqual(query(db, CURVE), query(reference, CURVE));
+    assert.deepEqual(query(db, CURVE_SQL), query(reference, CURVE_SQL));
   });
 
   test('an error inside training is not retried: it would fail again', () => {

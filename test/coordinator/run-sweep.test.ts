@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import { prepareSweep, type PreparedSweep } from '../../src/coordinator/prepare.js';
 import { runSweep } from '../../src/coordinator/run-sweep.js';
 import { trialId } from '../../src/experiment/plan.js';
+import { CURVE_SQL, query } from '../helpers/db.js';
 import { createTempDir, removeDir, tempDir, writeFile } from '../helpers/files.js';
 
 /** A sweep small enough to train in seconds: 3 brands, 16 px, 2 epochs. */
@@ -41,15 +42,6 @@ function run(f: Fixture, sweep: PreparedSweep) {
   return runSweep(sweep, { db: f.db, cacheDir: f.cache, backend: 'wasm' });
 }
 
-function rows(db: string, sql: string): unknown[] {
-  const conn = new Database(db, { readonly: true });
-  try {
-    return conn.prepare(sql).all();
-  } finally {
-    conn.close();
-  }
-}
-
 const GRID = 'learningRate: [0.01, 0.001], imageSize: [16], filters: [4]';
 
 describe('running a sweep', () => {
@@ -69,33 +61,33 @@ describe('running a sweep', () => {
     assert.equal(summary.status, 'done');
     assert.deepEqual(summary.counts, { done: 2 });
     assert.equal(summary.backend, 'wasm');
-    assert.deepEqual(rows(f.db, 'SELECT count(*) AS n FROM epochs'), [{ n: 4 }]);
+    assert.deepEqual(query(f.db, 'SELECT count(*) AS n FROM epochs'), [{ n: 4 }]);
     assert.deepEqual(
-      rows(f.db, 'SELECT status, epochs_done, attempts, backend FROM trials'),
+      query(f.db, 'SELECT status, epochs_done, attempts, backend FROM trials'),
       [
         { status: 'done', epochs_done: 2, attempts: 1, backend: 'wasm' },
         { status: 'done', epochs_done: 2, attempts: 1, backend: 'wasm' },
       ],
     );
-    const [trial] = rows(f.db, 'SELECT best_val_acc, best_epoch, final_val_acc FROM trials') as {
+    const [trial] = query(f.db, 'SELECT best_val_acc, best_epoch, final_val_acc FROM trials') as {
       best_val_acc: number;
       best_epoch: number;
     }[];
     assert.ok(trial!.best_val_acc >= 0 && trial!.best_val_acc <= 1);
     assert.ok([1, 2].includes(trial!.best_epoch));
-    assert.deepEqual(rows(f.db, 'SELECT status, backend, classes FROM sweeps'), [
+    assert.deepEqual(query(f.db, 'SELECT status, backend, classes FROM sweeps'), [
       { status: 'done', backend: 'wasm', classes: 3 },
     ]);
-    assert.deepEqual(rows(f.db, 'PRAGMA integrity_check'), [{ integrity_check: 'ok' }]);
+    assert.deepEqual(query(f.db, 'PRAGMA integrity_check'), [{ integrity_check: 'ok' }]);
   });
 
   test('running it again trains nothing and changes no trial or epoch', async () => {
-    const before = rows(f.db, 'SELECT * FROM trials ORDER BY id');
-    const epochs = rows(f.db, 'SELECT * FROM epochs ORDER BY trial_id, epoch');
+    const before = query(f.db, 'SELECT * FROM trials ORDER BY id');
+    const epochs = query(f.db, 'SELECT * FROM epochs ORDER BY trial_id, epoch');
     const summary = await run(f, sweep);
     assert.equal(summary.ran, 0);
-    assert.deepEqual(rows(f.db, 'SELECT * FROM trials ORDER BY id'), before);
-    assert.deepEqual(rows(f.db, 'SELECT * FROM epochs ORDER BY trial_id, epoch'), epochs);
+    assert.deepEqual(query(f.db, 'SELECT * FROM trials ORDER BY id'), before);
+    assert.deepEqual(query(f.db, 'SELECT * FROM epochs ORDER BY trial_id, epoch'), epochs);
   });
 
   test('a trial left running by a dead process trains again from scratch', async () => {
@@ -108,10 +100,10 @@ describe('running a sweep', () => {
     const summary = await run(f, sweep);
     assert.equal(summary.ran, 1);
     assert.deepEqual(
-      rows(f.db, `SELECT status, epochs_done, attempts FROM trials WHERE id = '${id}'`),
+      query(f.db, `SELECT status, epochs_done, attempts FROM trials WHERE id = '${id}'`),
       [{ status: 'done', epochs_done: 2, attempts: 2 }],
     );
-    assert.deepEqual(rows(f.db, 'SELECT count(*) AS n FROM epochs'), [{ n: 4 }]);
+    assert.deepEqual(query(f.db, 'SELECT count(*) AS n FROM epochs'), [{ n: 4 }]);
   });
 
   test('adding a value to the grid trains only the new cells', async () => {
@@ -122,7 +114,7 @@ describe('running a sweep', () => {
     const summary = await run(f, wider);
     assert.equal(summary.ran, 1);
     assert.deepEqual(summary.counts, { done: 3 });
-    assert.deepEqual(rows(f.db, 'SELECT count(*) AS n FROM epochs'), [{ n: 6 }]);
+    assert.deepEqual(query(f.db, 'SELECT count(*) AS n FROM epochs'), [{ n: 6 }]);
   });
 });
 
@@ -138,7 +130,7 @@ describe('trials that go wrong', () => {
 
     assert.equal(summary.status, 'failed');
     assert.deepEqual(summary.counts, { done: 2, failed: 1 });
-    const [failed] = rows(
+    const [failed] = query(
       f.db,
       `SELECT status, error, attempts FROM trials WHERE id = '${broken.id}'`,
     ) as { status: string; error: string; attempts: number }[];
@@ -159,7 +151,7 @@ describe('trials that go wrong', () => {
     const summary = await run(f, sweep);
     assert.equal(summary.status, 'done');
     assert.deepEqual(summary.counts, { diverged: 1 });
-    const [trial] = rows(f.db, 'SELECT status, error, epochs_done FROM trials') as {
+    const [trial] = query(f.db, 'SELECT status, error, epochs_done FROM trials') as {
       error: string;
       epochs_done: number;
     }[];
@@ -173,7 +165,6 @@ describe('trials that go wrong', () => {
     const other = { ...f, db: path.join(f.dir, 'again.sqlite') };
     await run(f, sweep);
     await run(other, sweep);
-    const curve = 'SELECT trial_id, epoch, loss, acc, val_loss, val_acc FROM epochs ORDER BY 1, 2';
-    assert.deepEqual(rows(other.db, curve), rows(f.db, curve));
+    assert.deepEqual(query(other.db, CURVE_SQL), query(f.db, CURVE_SQL));
   });
 });

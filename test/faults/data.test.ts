@@ -11,8 +11,9 @@ import { before, after, describe, test } from 'node:test';
 
 import sharp from 'sharp';
 
+import { query } from '../helpers/db.js';
 import { createTempDir, removeDir, tempDir, writeFile } from '../helpers/files.js';
-import { checks, cli, query, tinyExperiment } from './harness.js';
+import { checks, cli, tinyExperiment } from './harness.js';
 
 /** Three classes of small solid JPEGs, six each. */
 async function classFolders(root: string): Promise<void> {

@@ -16,12 +16,12 @@ const require = createRequire(import.meta.url);
 import Database from 'better-sqlite3';
 
 import { startCli, waitUntil } from '../helpers/cli.js';
+import { query } from '../helpers/db.js';
 import { tempDir, writeFile } from '../helpers/files.js';
 import {
   assertSound,
   checks,
   cli,
-  query,
   sha256File,
   tinyExperiment,
   tmpfs,

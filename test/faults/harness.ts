@@ -12,9 +12,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { TestContext } from 'node:test';
 
-import Database from 'better-sqlite3';
-
 import { runCli, type CliResult } from '../helpers/cli.js';
+import { query } from '../helpers/db.js';
 
 export const LONG = process.env.GRIDSWEEP_FAULTS === 'long';
 
@@ -64,15 +63,6 @@ export function snapshot(dir: string): Record<string, string> {
 
 export function sha256File(file: string): string {
   return createHash('sha256').update(fs.readFileSync(file)).digest('hex');
-}
-
-export function query<T = Record<string, unknown>>(db: string, sql: string): T[] {
-  const conn = new Database(db, { readonly: true, fileMustExist: true });
-  try {
-    return conn.prepare(sql).all() as T[];
-  } finally {
-    conn.close();
-  }
 }
 
 /** The invariants every database must keep whatever happened to its run. */

@@ -11,11 +11,11 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
 import { startCli } from '../helpers/cli.js';
+import { CURVE_SQL, query } from '../helpers/db.js';
 import { createTempDir, removeDir, writeFile } from '../helpers/files.js';
 import { createRandom } from '../../src/random.js';
-import { LONG, assertSound, checks, cli, query, tinyExperiment } from './harness.js';
+import { LONG, assertSound, checks, cli, tinyExperiment } from './harness.js';
 
-const CURVE = 'SELECT trial_id, epoch, loss, acc, val_loss, val_acc FROM epochs ORDER BY 1, 2';
 /** Long enough that most kills land mid-sweep; longer for the long variant. */
 const EXPERIMENT = tinyExperiment('killed', [
   `training: {epochs: ${LONG ? 400 : 100}, batchSize: 4}`,
@@ -68,7 +68,7 @@ describe('faults: processes', () => {
     const final = cli(dir, ['run', file, '--db', db, '--backend', 'wasm']);
     assert.equal(final.status, 0, final.stderr);
     assert.deepEqual(assertSound(db), []);
-    assert.deepEqual(query(db, CURVE), query(reference, CURVE), `curves differ (seed ${seed})`);
+    assert.deepEqual(query(db, CURVE_SQL), query(reference, CURVE_SQL), `curves differ (seed ${seed})`);
     checks(
       t,
       `seed ${seed}; after each kill (${seen.join('; ')}) integrity ok and epochs match ` +
@@ -97,7 +97,7 @@ describe('faults: processes', () => {
 
     const again = cli(dir, ['run', file, '--db', db, '--backend', 'wasm']);
     assert.equal(again.status, 0, again.stderr);
-    assert.deepEqual(query(db, CURVE), query(reference, CURVE));
+    assert.deepEqual(query(db, CURVE_SQL), query(reference, CURVE_SQL));
     checks(t, '3 attempts (retries: 2) each from the epoch-4 checkpoint, exit 1; the next run finishes it identically');
   });
 

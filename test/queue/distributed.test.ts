@@ -10,9 +10,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import Database from 'better-sqlite3';
-
 import { runCli, startCli, waitUntil, type StartedCli } from '../helpers/cli.js';
+import { CURVE_SQL, query } from '../helpers/db.js';
 import { createTempDir, removeDir, writeFile } from '../helpers/files.js';
 import { REDIS_MISSING, REDIS_PASSWORD, startRedis, type RedisServer } from '../helpers/redis.js';
 
@@ -28,17 +27,6 @@ const EXPERIMENT = [
   'checkpointEvery: 2',
   'workers: 2',
 ].join('\n');
-
-const CURVE = 'SELECT trial_id, epoch, loss, acc, val_loss, val_acc FROM epochs ORDER BY 1, 2';
-
-function query<T = Record<string, unknown>>(db: string, sql: string): T[] {
-  const conn = new Database(db, { readonly: true, fileMustExist: true });
-  try {
-    return conn.prepare(sql).all() as T[];
-  } finally {
-    conn.close();
-  }
-}
 
 /** Like query, but [] while the coordinator has not made its tables. */
 function peek<T>(db: string, sql: string): T[] {
@@ -102,7 +90,7 @@ describe('a sweep spread over worker processes', { skip: REDIS_MISSING }, () => 
     );
     assert.deepEqual(done.map((row) => row.n), [1, 1, 1, 1], 'each trial done exactly once');
     assert.deepEqual(query(db, 'SELECT count(*) AS n FROM epochs'), [{ n: 4 * EPOCHS }]);
-    assert.deepEqual(query(db, CURVE), query(reference, CURVE));
+    assert.deepEqual(query(db, CURVE_SQL), query(reference, CURVE_SQL));
     assert.deepEqual(query(db, 'PRAGMA integrity_check'), [{ integrity_check: 'ok' }]);
   }
 
