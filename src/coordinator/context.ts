@@ -59,10 +59,13 @@ export function isInterrupted(options: RunOptions): boolean {
   return Boolean(options.stop?.aborted || options.abort?.aborted);
 }
 
-/** Puts a trial back to its checkpoint (or to nothing); returns the epoch. */
+/**
+ * Puts a trial back to its checkpoint (or to nothing); returns the epoch.
+ * The file is checked when the next attempt reads it (checkpointToResume).
+ */
 export function rewindToCheckpoint(trial: Trial, context: RunContext): number {
   const record = context.store.checkpointOf(trial.id);
-  if (record && 'bytes' in context.files.read(record)) {
+  if (record) {
     context.store.rewindTrial(trial.id, record.epoch);
     return record.epoch;
   }

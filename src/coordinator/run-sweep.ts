@@ -68,7 +68,7 @@ export async function runSweep(
     });
     const lost = store.closeLostAttempts(sweepId);
     if (lost > 0) logger.info(`${lost} trial(s) were left running by a run that died`);
-    const planned = planRun(store, files, sweepId, sweep.trials, logger);
+    const planned = planRun(store, files, sweepId, sweep.trials);
     const workers = workerCount(options, sweep, planned.length, logger);
     store.beginRun(sweepId, workers);
     emit({
@@ -149,15 +149,14 @@ async function train(
  * The trials this run trains. Finished trials are skipped and their
  * leftover checkpoints removed. Every other trial (pending, failed, or left
  * running by a process that died) is rewound to its last checkpoint if it
- * has a sound one, and otherwise reset to nothing; either way the epochs
- * after that point go in the same transaction.
+ * has one, and otherwise reset to nothing; either way the epochs after that
+ * point go in the same transaction.
  */
 function planRun(
   store: SweepStore,
   files: CheckpointFiles,
   sweepId: string,
   trials: readonly Trial[],
-  logger: Logger,
 ): PlannedTrial[] {
   const statuses = store.syncTrials(sweepId, trials);
   const planned: PlannedTrial[] = [];
@@ -171,14 +170,12 @@ function planRun(
       }
       continue;
     }
-    const usable = record && record.epoch < trial.params.epochs ? files.read(record) : null;
-    if (record && usable && 'bytes' in usable) {
+    // The file itself is read and checked when the trial is dispatched
+    // (checkpointToResume), which starts it over if the file is unusable.
+    if (record && record.epoch < trial.params.epochs) {
       store.rewindTrial(trial.id, record.epoch);
       planned.push({ trial, resumeFrom: record.epoch });
       continue;
-    }
-    if (usable && 'problem' in usable) {
-      logger.warn(`trial ${trial.id}: checkpoint unusable, starting over: ${usable.problem}`);
     }
     store.resetTrial(trial.id);
     files.remove(trial.id);

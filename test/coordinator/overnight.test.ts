@@ -133,6 +133,25 @@ describe('an overnight sweep', () => {
     ]);
   });
 
+  test('a damaged checkpoint makes its trial start over, with a warning', async () => {
+    const file = writeFile(dir, 'damaged.yaml', experimentYaml('night'));
+    const db = path.join(dir, 'damaged.sqlite');
+    const run = startCli(['run', file, '--db', db, '--backend', 'wasm'], { env });
+    await waitUntil(() => count(db, 'SELECT count(*) AS n FROM epochs') >= 3, 'epochs');
+    run.child.kill('SIGINT');
+    assert.equal((await run.done).status, 130);
+    const [saved] = query<{ file: string }>(db, 'SELECT file FROM checkpoints LIMIT 1');
+    const damaged = path.join(dir, saved!.file);
+    const bytes = fs.readFileSync(damaged);
+    bytes.writeUInt8(bytes.readUInt8(bytes.length - 1) ^ 0xff, bytes.length - 1);
+    fs.writeFileSync(damaged, bytes);
+
+    const again = runCli(['run', file, '--db', db, '--backend', 'wasm'], { env });
+    assert.equal(again.status, 0, again.stderr);
+    assert.match(again.stderr, /starting over: .* does not match its recorded size and SHA-256/);
+    assert.deepEqual(query(db, CURVE_SQL), query(reference, CURVE_SQL));
+  });
+
   test('a worker thread that dies is retried from its checkpoint', () => {
     const file = writeFile(dir, 'crash.yaml', [experimentYaml('night'), 'checkpointEvery: 2'].join('\n'));
     const db = path.join(dir, 'crash.sqlite');
